@@ -1,0 +1,1 @@
+//! Workspace root crate: holds the integration tests, examples and benchmarks.
