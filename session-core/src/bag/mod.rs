@@ -331,6 +331,9 @@ impl Bag {
     ) -> Result<(), BagError> {
         let tracking = self.tracker.is_some();
         let mut canonical: Vec<Segment> = Vec::new();
+        // A node created by this call is recorded whole at the topmost new level, so
+        // that replaying the change set creates it at the same position.
+        let mut created_at_depth: Option<usize> = None;
         let (parents, last) = path.split_last();
         let mut bag: &mut Bag = self;
         for (depth, segment) in parents.iter().enumerate() {
@@ -339,6 +342,7 @@ impl Bag {
                 Step::Missing => match segment {
                     Segment::Label(label) => {
                         bag.nodes.push(BagNode::new(label.clone(), Bag::new()));
+                        created_at_depth.get_or_insert(depth);
                         bag.nodes.len() - 1
                     }
                     Segment::Index(index) => {
@@ -408,6 +412,9 @@ impl Bag {
             },
         };
         if changed && let Some(tracker) = &mut self.tracker {
+            if let Some(depth) = created_at_depth {
+                canonical.truncate(depth + 1);
+            }
             tracker.record_set(BagPath::from_segments(canonical));
         }
         Ok(())

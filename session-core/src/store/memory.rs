@@ -305,4 +305,5 @@ impl Drop for Inner {
 }
 
 #[cfg(test)]
+#[path = "tests.rs"]
 mod tests;
