@@ -436,15 +436,15 @@ proptest! {
         for op in ops {
             match op {
                 Op::Set(labels, value) => {
-                    let ok = bag.set(&path_of(&labels), value).is_ok();
+                    let ok = bag.set(path_of(&labels), value).is_ok();
                     prop_assert_eq!(ok, model.set(&labels, value));
                 }
                 Op::Remove(labels) => {
-                    let removed = bag.remove(&path_of(&labels)).unwrap().is_some();
+                    let removed = bag.remove(path_of(&labels)).unwrap().is_some();
                     prop_assert_eq!(removed, model.remove(&labels));
                 }
                 Op::Get(labels) => {
-                    let got = bag.get(&path_of(&labels)).unwrap().map(|v| v.as_i64());
+                    let got = bag.get(path_of(&labels)).unwrap().map(|v| v.as_i64());
                     prop_assert_eq!(got, model.get(&labels));
                 }
             }
@@ -471,8 +471,8 @@ proptest! {
         bag.mark();
         for op in ops {
             match op {
-                Op::Set(labels, value) => { let _ = bag.set(&path_of(&labels), value); }
-                Op::Remove(labels) => { let _ = bag.remove(&path_of(&labels)); }
+                Op::Set(labels, value) => { let _ = bag.set(path_of(&labels), value); }
+                Op::Remove(labels) => { let _ = bag.remove(path_of(&labels)); }
                 Op::Get(_) => {}
             }
         }
