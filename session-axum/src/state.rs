@@ -1,0 +1,296 @@
+//! The session of one request: loaded lazily by the first extractor that asks, shared
+//! by all of them, and written back by the layer once the handler is done.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use http::request::Parts;
+use session_core::{AuthSnapshot, Session, SessionChanges, SessionId, StoreError};
+
+use crate::config::Config;
+use crate::cookies;
+use crate::dyn_store::DynStore;
+use crate::error::SessionRejection;
+
+/// Where the request's session came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Loaded from the store under this id; `stored_last_access` is what the store holds.
+    Stored { stored_last_access: SystemTime },
+    /// Made for this request; stored only if something is written into it.
+    Fresh,
+}
+
+#[derive(Debug)]
+struct Loaded {
+    session: Session,
+    origin: Origin,
+    /// The id the store knows this session by, when rotation replaced it in `session`.
+    rotated_from: Option<SessionId>,
+    logged_out: bool,
+    /// A typed write-back that failed (a value that cannot be serialized).
+    write_error: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    loaded: Option<Loaded>,
+}
+
+/// The per-request handle the layer puts in the request extensions.
+#[derive(Clone)]
+pub(crate) struct RequestSession {
+    store: Arc<dyn DynStore>,
+    config: Arc<Config>,
+    state: Arc<Mutex<State>>,
+}
+
+impl std::fmt::Debug for RequestSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestSession").finish_non_exhaustive()
+    }
+}
+
+/// What the layer must do to the response once the session is written.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum CookieAction {
+    None,
+    Set(String),
+    Remove(String),
+}
+
+/// Why writing the session back failed.
+#[derive(Debug)]
+pub(crate) enum FinishError {
+    Store(StoreError),
+    /// The session vanished (logout elsewhere, expiry) while this request changed it.
+    Vanished,
+    /// A typed value could not be written into the Bag.
+    Write(String),
+}
+
+impl RequestSession {
+    pub(crate) fn new(store: Arc<dyn DynStore>, config: Arc<Config>) -> Self {
+        RequestSession {
+            store,
+            config,
+            state: Arc::new(Mutex::new(State::default())),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // No code panics while holding this lock; recover rather than poison every
+        // later extractor of the request if one ever does.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Loads the session on first use: the cookie's session if the store holds a live
+    /// one, else a fresh session under a new id (an unknown id is never adopted).
+    pub(crate) async fn ensure_loaded(&self, parts: &Parts) -> Result<(), SessionRejection> {
+        if self.lock().loaded.is_some() {
+            return Ok(());
+        }
+        let now = self.config.clock.now();
+        let cookie_id = cookies::session_id_from(&parts.headers, &self.config);
+        let mut found = None;
+        if let Some(id) = cookie_id {
+            match self.store.load(&id).await {
+                Ok(Some(session)) if !session.is_expired_at(now) => found = Some(session),
+                Ok(Some(_)) => {
+                    // A store that does not expire by itself: delete for it.
+                    self.store
+                        .delete(&id)
+                        .await
+                        .map_err(SessionRejection::Store)?;
+                }
+                Ok(None) => {}
+                Err(err) => return Err(SessionRejection::Store(err)),
+            }
+        }
+        let loaded = match found {
+            Some(mut session) => {
+                let stored_last_access = session.meta().last_access;
+                session.touch_at(now);
+                session.data_mut().mark();
+                Loaded {
+                    session,
+                    origin: Origin::Stored { stored_last_access },
+                    rotated_from: None,
+                    logged_out: false,
+                    write_error: None,
+                }
+            }
+            None => {
+                let mut session =
+                    Session::new_at(SessionId::generate(), None, self.config.ttl, now);
+                session.data_mut().mark();
+                Loaded {
+                    session,
+                    origin: Origin::Fresh,
+                    rotated_from: None,
+                    logged_out: false,
+                    write_error: None,
+                }
+            }
+        };
+        let mut state = self.lock();
+        if state.loaded.is_none() {
+            state.loaded = Some(loaded);
+        }
+        Ok(())
+    }
+
+    /// Runs `f` on the loaded session.
+    ///
+    /// # Panics
+    /// If called before [`RequestSession::ensure_loaded`] succeeded; extractors only
+    /// hand out handles after it did.
+    pub(crate) fn with_session<R>(&self, f: impl FnOnce(&Session) -> R) -> R {
+        let state = self.lock();
+        f(&state
+            .loaded
+            .as_ref()
+            .expect("session loaded by the extractor")
+            .session)
+    }
+
+    /// Runs `f` on the loaded session, mutably.
+    pub(crate) fn with_session_mut<R>(&self, f: impl FnOnce(&mut Session) -> R) -> R {
+        let mut state = self.lock();
+        f(&mut state
+            .loaded
+            .as_mut()
+            .expect("session loaded by the extractor")
+            .session)
+    }
+
+    /// Records that a typed write-back failed, so the layer refuses to pretend success.
+    pub(crate) fn record_write_error(&self, message: String) {
+        if let Some(loaded) = self.lock().loaded.as_mut() {
+            loaded.write_error.get_or_insert(message);
+        }
+    }
+
+    pub(crate) fn is_new(&self) -> bool {
+        self.lock()
+            .loaded
+            .as_ref()
+            .is_some_and(|l| l.origin == Origin::Fresh)
+    }
+
+    fn rotate(loaded: &mut Loaded) {
+        let new_id = SessionId::generate();
+        if loaded.origin != Origin::Fresh && loaded.rotated_from.is_none() {
+            loaded.rotated_from = Some(loaded.session.id());
+        }
+        let session = std::mem::replace(
+            &mut loaded.session,
+            Session::new_at(new_id, None, 0, SystemTime::UNIX_EPOCH),
+        );
+        loaded.session = session.with_id(new_id);
+    }
+
+    /// Login: replaces auth and avatar, keeps the data, moves the session to a new id.
+    pub(crate) fn login(&self, auth: AuthSnapshot) {
+        let mut state = self.lock();
+        let loaded = state
+            .loaded
+            .as_mut()
+            .expect("session loaded by the extractor");
+        loaded.session.set_auth(Some(auth));
+        loaded.logged_out = false;
+        Self::rotate(loaded);
+    }
+
+    /// Moves the session to a new id, keeping everything else.
+    pub(crate) fn cycle_id(&self) {
+        let mut state = self.lock();
+        let loaded = state
+            .loaded
+            .as_mut()
+            .expect("session loaded by the extractor");
+        Self::rotate(loaded);
+    }
+
+    /// Logout: the session is deleted and the client told to drop its cookie.
+    pub(crate) fn logout(&self) {
+        let mut state = self.lock();
+        let loaded = state
+            .loaded
+            .as_mut()
+            .expect("session loaded by the extractor");
+        loaded.logged_out = true;
+    }
+
+    /// Writes back what the request changed and says what cookie the response needs.
+    pub(crate) async fn finish(&self) -> Result<CookieAction, FinishError> {
+        let Some(mut loaded) = self.lock().loaded.take() else {
+            // No extractor asked for the session: no store call, no cookie.
+            return Ok(CookieAction::None);
+        };
+        if let Some(message) = loaded.write_error.take() {
+            return Err(FinishError::Write(message));
+        }
+        let config = &self.config;
+        let now = loaded.session.meta().last_access;
+
+        if loaded.logged_out {
+            let stored_id = loaded.rotated_from.or(match loaded.origin {
+                Origin::Stored { .. } => Some(loaded.session.id()),
+                Origin::Fresh => None,
+            });
+            if let Some(id) = stored_id {
+                self.store.delete(&id).await.map_err(FinishError::Store)?;
+            }
+            return Ok(CookieAction::Remove(cookies::removal_cookie(config)));
+        }
+
+        let rotated = loaded.rotated_from.is_some();
+        let creating = loaded.origin == Origin::Fresh || rotated;
+        if creating {
+            let has_content =
+                rotated || loaded.session.data().has_changes() || loaded.session.auth().is_some();
+            if !has_content {
+                return Ok(CookieAction::None);
+            }
+            let id = loaded.session.id();
+            let mut session = loaded.session;
+            session.data_mut().unmark();
+            self.store
+                .create(&session)
+                .await
+                .map_err(FinishError::Store)?;
+            if let Some(old) = loaded.rotated_from {
+                self.store.delete(&old).await.map_err(FinishError::Store)?;
+            }
+            return Ok(CookieAction::Set(cookies::set_cookie(config, id)));
+        }
+
+        let Origin::Stored { stored_last_access } = loaded.origin else {
+            unreachable!("fresh sessions were handled above")
+        };
+        let touch_due = now
+            .duration_since(stored_last_access)
+            .unwrap_or(Duration::ZERO)
+            >= config.touch_interval();
+        let changes = SessionChanges {
+            data: loaded.session.data_mut().take_changes(),
+            last_access: touch_due.then_some(now),
+            ttl: None,
+        };
+        if changes.is_empty() {
+            return Ok(CookieAction::None);
+        }
+        let id = loaded.session.id();
+        match self.store.save_changes(&id, &changes).await {
+            Ok(()) if touch_due => Ok(CookieAction::Set(cookies::set_cookie(config, id))),
+            Ok(()) => Ok(CookieAction::None),
+            Err(StoreError::NotFound) if changes.data.is_empty() => {
+                // Only a touch, of a session that ended meanwhile: nothing is lost.
+                Ok(CookieAction::Remove(cookies::removal_cookie(config)))
+            }
+            Err(StoreError::NotFound) => Err(FinishError::Vanished),
+            Err(err) => Err(FinishError::Store(err)),
+        }
+    }
+}
