@@ -496,3 +496,83 @@ async fn corrupt_stored_data_is_a_codec_error() {
         StoreError::Codec { .. }
     ));
 }
+
+/// A small deterministic generator, so a failure replays exactly.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+#[tokio::test]
+async fn random_edits_match_bag_apply() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let store = redis.store().await;
+    for seed in [7, 11, 42, 1234] {
+        random_edits(&store, seed).await;
+    }
+}
+
+async fn random_edits(store: &RedisStore, seed: u64) {
+    let session = Session::new(SessionId::generate(), None, 3600);
+    store.create(&session).await.unwrap();
+    let labels = ["a", "b", r"c\.d", "é", "#0x"];
+    let values = [
+        json!(1),
+        json!(null),
+        json!([]),
+        json!({"z": 1, "a": [{}]}),
+        json!(1.0e-7),
+        json!("text"),
+    ];
+    let mut rng = Lcg(seed);
+    let mut local = Bag::new();
+    for round in 0..60 {
+        let changes = edit(store, session.id(), |data| {
+            for _ in 0..1 + rng.below(4) {
+                let depth = 1 + rng.below(3);
+                let path = (0..depth)
+                    .map(|_| labels[rng.below(labels.len())])
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let path = path.replace("#0x", r"\#0x");
+                match rng.below(5) {
+                    0 | 1 => {
+                        let _ = data.set(path.as_str(), values[rng.below(values.len())].clone());
+                    }
+                    2 => {
+                        let _ = data.remove(path.as_str());
+                    }
+                    3 => {
+                        let _ = data.set_attr(path.as_str(), labels[rng.below(2)], rng.below(9));
+                    }
+                    _ => {
+                        let _ = data.set(path.as_str(), Bag::new());
+                    }
+                }
+            }
+        })
+        .await;
+        local.apply(&changes.data);
+        let loaded = store.load(&session.id()).await.unwrap().unwrap();
+        assert_eq!(
+            loaded.data(),
+            &local,
+            "seed {seed} round {round}: {changes:?}"
+        );
+        assert_eq!(
+            serde_json::to_string(loaded.data()).unwrap(),
+            serde_json::to_string(&local).unwrap(),
+            "seed {seed} round {round}"
+        );
+    }
+    assert!(!local.is_empty());
+}
