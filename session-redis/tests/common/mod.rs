@@ -43,7 +43,12 @@ impl RedisServer {
             if std::env::var("SESSION_REQUIRE_REDIS").as_deref() == Ok("1") {
                 panic!("redis-server is not on PATH and SESSION_REQUIRE_REDIS=1");
             }
-            eprintln!("SKIPPED: redis-server not on PATH (set SESSION_REQUIRE_REDIS=1 to fail)");
+            // Straight to stderr, past the test harness's output capture, so the skip
+            // shows in a normal `cargo test` run.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: redis-server not on PATH (set SESSION_REQUIRE_REDIS=1 to fail)"
+            );
             return None;
         }
         let mut server = RedisServer {
