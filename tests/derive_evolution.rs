@@ -12,9 +12,9 @@ mod v1 {
 
     #[derive(SessionData, Default, Debug)]
     #[session(root = "prefs")]
-    pub struct Prefs {
-        pub theme: String,
-        pub notes: BTreeMap<String, String>,
+    pub(crate) struct Prefs {
+        pub(crate) theme: String,
+        pub(crate) notes: BTreeMap<String, String>,
     }
 }
 
@@ -26,27 +26,27 @@ mod v2 {
     }
 
     #[derive(SessionData, Default, Debug, PartialEq)]
-    pub struct Layout {
-        pub columns: u8,
+    pub(crate) struct Layout {
+        pub(crate) columns: u8,
     }
 
     #[derive(SessionData, Default, Debug, PartialEq)]
     #[session(root = "prefs")]
-    pub struct Prefs {
-        pub theme: String,
-        pub notes: BTreeMap<String, String>,
+    pub(crate) struct Prefs {
+        pub(crate) theme: String,
+        pub(crate) notes: BTreeMap<String, String>,
         #[session(default = "default_page_size")]
-        pub page_size: u32,
-        pub language: Option<String>,
+        pub(crate) page_size: u32,
+        pub(crate) language: Option<String>,
         #[session(nested)]
-        pub layout: Layout,
+        pub(crate) layout: Layout,
     }
 
     /// Another typed view of the same session, under another root.
     #[derive(SessionData, Default, Debug, PartialEq)]
     #[session(root = "stats")]
-    pub struct Stats {
-        pub visits: u64,
+    pub(crate) struct Stats {
+        pub(crate) visits: u64,
     }
 }
 
@@ -69,8 +69,8 @@ fn a_bag_written_by_an_old_version_loads_into_the_new_one() -> Result<(), BagErr
 }
 
 #[test]
-fn a_map_stored_whole_by_an_old_version_is_read_and_rewritten_as_a_sub_bag()
--> Result<(), BagError> {
+fn a_map_stored_whole_by_an_old_version_is_read_and_rewritten_as_a_sub_bag() -> Result<(), BagError>
+{
     let mut bag = Bag::new();
     bag.set_as(
         "prefs.notes",
@@ -103,7 +103,10 @@ fn typed_handles_read_and_write_one_field() -> Result<(), BagError> {
     paths.layout.columns.set(&mut bag, &3)?;
     paths.notes.set_entry(&mut bag, "k", &"v".to_owned())?;
     assert_eq!(paths.language.path().to_string(), "prefs.language");
-    assert_eq!(paths.layout.columns.path().to_string(), "prefs.layout.columns");
+    assert_eq!(
+        paths.layout.columns.path().to_string(),
+        "prefs.layout.columns"
+    );
     assert_eq!(paths.notes.entry("k")?.path().to_string(), "prefs.notes.k");
 
     let prefs = v2::Prefs::from_bag(&bag)?;

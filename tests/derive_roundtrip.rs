@@ -66,12 +66,18 @@ fn round_trip<T: SessionData + PartialEq + std::fmt::Debug>(value: &T) -> Bag {
 #[test]
 fn fields_live_at_their_paths() -> Result<(), BagError> {
     let bag = round_trip(&full_cart());
-    assert_eq!(bag.get_as::<Vec<Item>>("shop.items")?.map(|v| v.len()), Some(1));
+    assert_eq!(
+        bag.get_as::<Vec<Item>>("shop.items")?.map(|v| v.len()),
+        Some(1)
+    );
     assert_eq!(
         bag.get_as::<String>("shop.checkout.coupon")?.as_deref(),
         Some("WELCOME")
     );
-    assert_eq!(bag.get_as::<String>("shop.currency")?.as_deref(), Some("CHF"));
+    assert_eq!(
+        bag.get_as::<String>("shop.currency")?.as_deref(),
+        Some("CHF")
+    );
     assert_eq!(
         bag.get_as::<String>("shop.shipping.city")?.as_deref(),
         Some("Turin")
@@ -216,10 +222,16 @@ fn maps_live_as_sub_bags_one_node_per_key() -> Result<(), BagError> {
     assert_eq!(bag.get_as::<u64>(r"counters.b\.c")?, Some(2));
     let ordered: Vec<&str> = bag.get_bag("ordered")?.unwrap().labels().collect();
     assert_eq!(ordered, ["z", "a"]);
-    assert_eq!(bag.get_as::<Item>("ordered.a")?.map(|item| item.qty), Some(2));
+    assert_eq!(
+        bag.get_as::<Item>("ordered.a")?.map(|item| item.qty),
+        Some(2)
+    );
     // `leaf` keeps the map as one value.
     assert!(bag.get_bag("whole")?.is_none());
-    assert_eq!(bag.get_as::<BTreeMap<String, u8>>("whole")?, Some(maps().whole));
+    assert_eq!(
+        bag.get_as::<BTreeMap<String, u8>>("whole")?,
+        Some(maps().whole)
+    );
     Ok(())
 }
 

@@ -350,15 +350,39 @@ pub mod __private {
         At(&'a BagPath),
     }
 
-    /// A value a session field can hold: serde both ways.
+    /// A value a session field can hold: serde both ways. The derive bounds field
+    /// types by this one trait (not by serde's two) so that a type that is not
+    /// serializable gets one error, worded below.
     #[diagnostic::on_unimplemented(
         message = "`{Self}` cannot be stored in a session: it does not implement serde's `Serialize` and `Deserialize`",
         label = "this field's type is not serde-serializable",
         note = "derive `serde::Serialize` and `serde::Deserialize` for it, or mark the field #[session(skip)]"
     )]
-    pub trait FieldValue: Serialize + DeserializeOwned {}
+    pub trait FieldValue: Sized {
+        /// Reads the value at `path`: `None` when absent.
+        fn read(bag: &Bag, path: &BagPath) -> Result<Option<Self>, BagError>;
 
-    impl<T: Serialize + DeserializeOwned> FieldValue for T {}
+        /// Reads an `Option` of the value: `None` when absent, `Some(None)` for null.
+        fn read_optional(bag: &Bag, path: &BagPath) -> Result<Option<Option<Self>>, BagError>;
+
+        /// Writes the value at `path` (an equal value is not a change).
+        fn write(&self, bag: &mut Bag, path: &BagPath) -> Result<(), BagError>;
+    }
+
+    #[diagnostic::do_not_recommend]
+    impl<T: Serialize + DeserializeOwned> FieldValue for T {
+        fn read(bag: &Bag, path: &BagPath) -> Result<Option<Self>, BagError> {
+            bag.get_as(path)
+        }
+
+        fn read_optional(bag: &Bag, path: &BagPath) -> Result<Option<Option<Self>>, BagError> {
+            bag.get_as(path)
+        }
+
+        fn write(&self, bag: &mut Bag, path: &BagPath) -> Result<(), BagError> {
+            bag.set_as(path, self)
+        }
+    }
 
     /// The paths of a struct's fields, parsed once.
     #[derive(Debug)]
@@ -395,35 +419,35 @@ pub mod __private {
     }
 
     /// Reads a value field: `None` when the path is absent.
-    pub fn read_value<T: DeserializeOwned>(bag: &Bag, path: &BagPath) -> Result<Option<T>, BagError> {
-        bag.get_as(path)
+    pub fn read_value<T: FieldValue>(bag: &Bag, path: &BagPath) -> Result<Option<T>, BagError> {
+        T::read(bag, path)
     }
 
     /// Reads an `Option` field: `None` when absent, `Some(None)` for a stored null.
-    pub fn read_optional<T: DeserializeOwned>(
+    pub fn read_optional<T: FieldValue>(
         bag: &Bag,
         path: &BagPath,
     ) -> Result<Option<Option<T>>, BagError> {
-        bag.get_as(path)
+        T::read_optional(bag, path)
     }
 
     /// Writes a value field (an equal value is not a change).
-    pub fn write_value<T: Serialize + ?Sized>(
+    pub fn write_value<T: FieldValue>(
         bag: &mut Bag,
         path: &BagPath,
         value: &T,
     ) -> Result<(), BagError> {
-        bag.set_as(path, value)
+        value.write(bag, path)
     }
 
     /// Writes an `Option` field: `None` removes the path.
-    pub fn write_optional<T: Serialize>(
+    pub fn write_optional<T: FieldValue>(
         bag: &mut Bag,
         path: &BagPath,
         value: &Option<T>,
     ) -> Result<(), BagError> {
         match value {
-            Some(value) => bag.set_as(path, value),
+            Some(value) => value.write(bag, path),
             None => bag.remove(path).map(drop),
         }
     }
@@ -437,14 +461,15 @@ pub mod __private {
         let sub = match found {
             ValueRef::Bag(sub) => sub,
             ValueRef::Leaf(leaf) => {
-                let entries = <BTreeMapOrOrdered<M::Value>>::deserialize_leaf(leaf).map_err(|err| {
-                    BagError::Type {
-                        path: path.to_string(),
-                        expected: std::any::type_name::<M>(),
-                        found: found.kind(),
-                        message: err.to_string(),
-                    }
-                })?;
+                let entries =
+                    <BTreeMapOrOrdered<M::Value>>::deserialize_leaf(leaf).map_err(|err| {
+                        BagError::Type {
+                            path: path.to_string(),
+                            expected: std::any::type_name::<M>(),
+                            found: found.kind(),
+                            message: err.to_string(),
+                        }
+                    })?;
                 let mut map = M::default();
                 for (key, value) in entries {
                     map.insert_entry(key, value);
@@ -475,7 +500,9 @@ pub mod __private {
     struct BTreeMapOrOrdered<V>(PhantomData<V>);
 
     impl<V: DeserializeOwned> BTreeMapOrOrdered<V> {
-        fn deserialize_leaf(leaf: &serde_json::Value) -> Result<Vec<(String, V)>, serde_json::Error> {
+        fn deserialize_leaf(
+            leaf: &serde_json::Value,
+        ) -> Result<Vec<(String, V)>, serde_json::Error> {
             let object = serde_json::Map::<String, serde_json::Value>::deserialize(leaf)?;
             object
                 .into_iter()

@@ -157,7 +157,11 @@ fn option_inner(ty: &Type) -> Option<&Type> {
         .map(|s| s.ident.to_string())
         .collect();
     let is_option = matches!(
-        segments.iter().map(String::as_str).collect::<Vec<_>>().as_slice(),
+        segments
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
         ["Option"] | ["std" | "core", "option", "Option"]
     );
     if !is_option {

@@ -211,7 +211,9 @@ pub(crate) fn parse_schema_path(cx: &Ctxt, lit: &LitStr) -> Option<SchemaPath> {
         None
     };
     if text.is_empty() {
-        return fail("empty session path: write labels separated by dots, such as \"user.name\"".into());
+        return fail(
+            "empty session path: write labels separated by dots, such as \"user.name\"".into(),
+        );
     }
     let mut labels = Vec::new();
     let mut current = String::new();

@@ -22,7 +22,9 @@ impl Ctxt {
 
     /// Records an error spanned at `span`.
     pub(crate) fn error_at(&self, span: proc_macro2::Span, message: impl Display) {
-        self.errors.borrow_mut().push(syn::Error::new(span, message));
+        self.errors
+            .borrow_mut()
+            .push(syn::Error::new(span, message));
     }
 
     /// Records a syn error as is.

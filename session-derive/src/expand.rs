@@ -276,6 +276,8 @@ fn expand(input: &Input<'_>) -> TokenStream {
 fn field_bound(field: &Field<'_>, private: &TokenStream) -> syn::WherePredicate {
     let ty = field.ty;
     let span = field.type_span();
+    // The compiler points an unmet bound at the trait path, so it gets the type's span.
+    let private = respan(private, span);
     let needs_default = field.default_function().is_none();
     let default = quote_spanned!(span=> ::core::default::Default);
     let tokens = match &field.kind {
@@ -314,10 +316,7 @@ fn paths_struct(
         };
         format!("`{full}`: the handle of field `{}`.", field.ident)
     });
-    let type_params: Vec<&syn::Ident> = generics
-        .type_params()
-        .map(|param| &param.ident)
-        .collect();
+    let type_params: Vec<&syn::Ident> = generics.type_params().map(|param| &param.ident).collect();
     let marker_field = (!type_params.is_empty()).then(|| {
         quote! {
             #[doc(hidden)]
@@ -340,9 +339,7 @@ fn paths_struct(
         let mut generics = struct_generics.clone();
         let where_clause = generics.make_where_clause();
         for ty in handle_types {
-            where_clause
-                .predicates
-                .push(syn::parse_quote!(#ty: #bound));
+            where_clause.predicates.push(syn::parse_quote!(#ty: #bound));
         }
         generics.where_clause
     };
@@ -381,6 +378,17 @@ fn paths_struct(
             }
         }
     }
+}
+
+fn respan(tokens: &TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(span);
+            token
+        })
+        .collect()
 }
 
 /// The field's type as written, without the spaces token printing adds.

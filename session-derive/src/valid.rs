@@ -87,7 +87,8 @@ fn check_paths(cx: &Ctxt, input: &Input<'_>) {
                         later.path.display()
                     ),
                 );
-            } else if a.len() < b.len() && b.starts_with(a) || b.len() < a.len() && a.starts_with(b) {
+            } else if a.len() < b.len() && b.starts_with(a) || b.len() < a.len() && a.starts_with(b)
+            {
                 let (outer, inner) = if a.len() < b.len() {
                     (earlier, later)
                 } else {

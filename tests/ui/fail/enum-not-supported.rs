@@ -1,0 +1,9 @@
+use session_derive::SessionData;
+
+#[derive(SessionData)]
+enum Cart {
+    Empty,
+    Full { items: Vec<String> },
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use session_derive::SessionData;
+
+#[derive(SessionData)]
+struct Counter(u64);
+
+fn main() {}

@@ -1,0 +1,9 @@
+use session_derive::SessionData;
+
+#[derive(SessionData)]
+union Bits {
+    int: u32,
+    float: f32,
+}
+
+fn main() {}
