@@ -13,7 +13,7 @@ mod app;
 
 use std::time::Duration;
 
-use session_axum::{MemoryStore, SessionLayer};
+use session_axum::{MemoryStore, SessionLayer, SessionStore};
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
     match std::env::var(name) {
@@ -37,15 +37,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ttl: u64 = env_or("SESSION_TTL", 3600)?;
     let secure = std::env::var("COOKIE_SECURE").is_ok_and(|v| v == "1");
 
-    let layer = |store| {
-        SessionLayer::new(store)
-            .with_ttl(Duration::from_secs(ttl))
-            .with_secure(secure)
-    };
     let (layer, store_name) = match std::env::var("REDIS_URL") {
-        Ok(url) => (redis_layer(&url, layer).await?, format!("Redis at {url}")),
+        Ok(url) => {
+            // Lazy: the demo starts even while Redis is down, and answers 503 until
+            // it is reachable.
+            let store = session_redis::RedisStore::builder(&url).connect_lazy()?;
+            (
+                layer_for(store, ttl, secure),
+                format!("Redis at {}", redact(&url)),
+            )
+        }
         Err(_) => (
-            layer(MemoryStore::new()).with_purge_interval(Duration::from_secs(60)),
+            layer_for(MemoryStore::new(), ttl, secure).with_purge_interval(Duration::from_secs(60)),
             "memory".to_owned(),
         ),
     };
@@ -63,9 +66,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-async fn redis_layer(
-    url: &str,
-    _layer: impl Fn(MemoryStore) -> SessionLayer,
-) -> Result<SessionLayer, Box<dyn std::error::Error>> {
-    Err(format!("REDIS_URL={url}: the Redis store is not available in this build yet").into())
+fn layer_for(store: impl SessionStore, ttl: u64, secure: bool) -> SessionLayer {
+    SessionLayer::new(store)
+        .with_ttl(Duration::from_secs(ttl))
+        .with_secure(secure)
+}
+
+/// The URL without its password, for the start-up line.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
 }
