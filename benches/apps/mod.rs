@@ -221,7 +221,15 @@ pub(crate) enum Store {
 }
 
 /// The router of `library`, and its store.
+///
+/// The router is finished with `with_state(())`, as `axum::serve` does: otherwise axum
+/// rebuilds each route, layers and all, on every request.
 pub(crate) fn app(library: Library) -> (Router, Store) {
+    let (router, store) = unfinished_app(library);
+    (router.with_state(()), store)
+}
+
+fn unfinished_app(library: Library) -> (Router, Store) {
     match library {
         Library::Bare => {
             let router = Router::new()

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
@@ -12,14 +13,15 @@ use std::time::Duration;
 use axum_core::response::{IntoResponse, Response};
 use http::header::SET_COOKIE;
 use http::{HeaderValue, Request, StatusCode};
+use pin_project_lite::pin_project;
 use session_core::{SessionStore, SharedClock};
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::config::{Config, SameSite, SigningKey};
-use crate::dyn_store::DynStore;
+use crate::dyn_store::{BoxFuture, DynStore};
 use crate::error::store_unavailable;
-use crate::state::{CookieAction, FinishError, RequestSession};
+use crate::state::{CookieAction, FinishError, LayerParts, RequestSession};
 
 /// A tower [`Layer`] that gives the routes it wraps server-side sessions.
 ///
@@ -182,6 +184,10 @@ impl<S> Layer<S> for SessionLayer {
     fn layer(&self, inner: S) -> Self::Service {
         SessionService {
             inner,
+            parts: Arc::new(LayerParts {
+                store: self.store.clone(),
+                config: self.config.clone(),
+            }),
             layer: self.clone(),
         }
     }
@@ -191,6 +197,7 @@ impl<S> Layer<S> for SessionLayer {
 #[derive(Clone)]
 pub struct SessionService<S> {
     inner: S,
+    parts: Arc<LayerParts>,
     layer: SessionLayer,
 }
 
@@ -210,7 +217,7 @@ where
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, S::Error>> + Send>>;
+    type Future = ResponseFuture<S::Future, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -220,48 +227,111 @@ where
         if self.layer.purge.is_some() {
             self.layer.start_purge();
         }
-        let session = RequestSession::new(self.layer.store.clone(), self.layer.config.clone());
+        let session = RequestSession::new(self.parts.clone());
         request.extensions_mut().insert(session.clone());
         // The clone that was made ready is the one to call (tower's usual dance).
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        Box::pin(async move {
-            let mut response = inner.call(request).await?;
-            match session.finish().await {
-                Ok(CookieAction::None) => {}
-                Ok(CookieAction::Set(cookie) | CookieAction::Remove(cookie)) => {
-                    match HeaderValue::try_from(cookie) {
-                        Ok(value) => {
-                            response.headers_mut().append(SET_COOKIE, value);
-                        }
-                        Err(error) => {
-                            tracing::error!(%error, "session cookie is not a valid header value");
-                            return Ok(StatusCode::INTERNAL_SERVER_ERROR.into_response());
-                        }
-                    }
+        ResponseFuture {
+            inner: inner.call(request),
+            session: Some(session),
+            finishing: None,
+            _error: PhantomData,
+        }
+    }
+}
+
+pin_project! {
+    /// The response future of [`SessionService`]: the inner service's response, with the
+    /// session written back and its cookie set. A request that never used its session
+    /// completes with no allocation of its own.
+    pub struct ResponseFuture<F, E> {
+        #[pin]
+        inner: F,
+        session: Option<RequestSession>,
+        finishing: Option<BoxFuture<'static, Response>>,
+        _error: PhantomData<fn() -> E>,
+    }
+}
+
+impl<F, E> fmt::Debug for ResponseFuture<F, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").finish_non_exhaustive()
+    }
+}
+
+impl<F, E> Future for ResponseFuture<F, E>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Some(finishing) = this.finishing {
+            return finishing.as_mut().poll(cx).map(Ok);
+        }
+        let response = match this.inner.poll(cx) {
+            Poll::Ready(Ok(response)) => response,
+            Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+            Poll::Pending => return Poll::Pending,
+        };
+        let session = this
+            .session
+            .take()
+            .expect("ResponseFuture polled after completion");
+        let Some(finishing) = session.take_for_finish() else {
+            // No extractor asked for the session: no store call, no cookie.
+            return Poll::Ready(Ok(response));
+        };
+        let mut finishing: BoxFuture<'static, Response> =
+            Box::pin(async move { with_session_cookie(response, finishing.finish().await) });
+        let poll = finishing.as_mut().poll(cx);
+        if poll.is_pending() {
+            *this.finishing = Some(finishing);
+        }
+        poll.map(Ok)
+    }
+}
+
+/// The response once the session is written: with its cookie, or the error answer.
+fn with_session_cookie(
+    mut response: Response,
+    finished: Result<CookieAction, FinishError>,
+) -> Response {
+    match finished {
+        Ok(CookieAction::None) => response,
+        Ok(CookieAction::Set(cookie) | CookieAction::Remove(cookie)) => {
+            match HeaderValue::try_from(cookie) {
+                Ok(value) => {
+                    response.headers_mut().append(SET_COOKIE, value);
+                    response
                 }
-                Err(FinishError::Store(error)) => {
-                    tracing::error!(%error, "session store failed while saving a session");
-                    return Ok(store_unavailable());
-                }
-                Err(FinishError::Vanished) => {
-                    tracing::warn!("session ended (logout or expiry) while a request changed it");
-                    return Ok((
-                        StatusCode::CONFLICT,
-                        "the session ended while this request was changing it",
-                    )
-                        .into_response());
-                }
-                Err(FinishError::Write(error)) => {
-                    tracing::error!(%error, "a typed session value could not be stored");
-                    return Ok((
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "session data could not be stored",
-                    )
-                        .into_response());
+                Err(error) => {
+                    tracing::error!(%error, "session cookie is not a valid header value");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
                 }
             }
-            Ok(response)
-        })
+        }
+        Err(FinishError::Store(error)) => {
+            tracing::error!(%error, "session store failed while saving a session");
+            store_unavailable()
+        }
+        Err(FinishError::Vanished) => {
+            tracing::warn!("session ended (logout or expiry) while a request changed it");
+            (
+                StatusCode::CONFLICT,
+                "the session ended while this request was changing it",
+            )
+                .into_response()
+        }
+        Err(FinishError::Write(error)) => {
+            tracing::error!(%error, "a typed session value could not be stored");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "session data could not be stored",
+            )
+                .into_response()
+        }
     }
 }

@@ -63,7 +63,7 @@ pub use config::{
 };
 pub use error::SessionRejection;
 pub use extract::{Avatar, Session, TypedSession};
-pub use layer::{SessionLayer, SessionService};
+pub use layer::{ResponseFuture, SessionLayer, SessionService};
 pub use session_core::bag::{self, Bag, BagError, BagPath};
 pub use session_core::{
     AuthSnapshot, Clock, ManualClock, MemoryStore, SchemaField, SessionData, SessionId,

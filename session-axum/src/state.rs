@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use http::request::Parts;
-use session_core::{AuthSnapshot, Session, SessionChanges, SessionId, StoreError};
+use session_core::{AuthSnapshot, Session, SessionId, StoreError};
 
 use crate::config::Config;
 use crate::cookies;
@@ -32,17 +32,28 @@ struct Loaded {
     write_error: Option<String>,
 }
 
-#[derive(Debug, Default)]
-struct State {
-    loaded: Option<Loaded>,
+/// What every request of one layer shares: the store and the configuration.
+pub(crate) struct LayerParts {
+    pub(crate) store: Arc<dyn DynStore>,
+    pub(crate) config: Arc<Config>,
 }
 
-/// The per-request handle the layer puts in the request extensions.
+impl std::fmt::Debug for LayerParts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LayerParts")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The per-request handle the layer puts in the request extensions: one allocation
+/// per request, cloned (a reference count) by each extractor.
 #[derive(Clone)]
-pub(crate) struct RequestSession {
-    store: Arc<dyn DynStore>,
-    config: Arc<Config>,
-    state: Arc<Mutex<State>>,
+pub(crate) struct RequestSession(Arc<Shared>);
+
+struct Shared {
+    parts: Arc<LayerParts>,
+    loaded: Mutex<Option<Loaded>>,
 }
 
 impl std::fmt::Debug for RequestSession {
@@ -69,36 +80,51 @@ pub(crate) enum FinishError {
     Write(String),
 }
 
+/// A session some extractor loaded, to be written back once the handler is done.
+#[derive(Debug)]
+pub(crate) struct Finishing {
+    parts: Arc<LayerParts>,
+    loaded: Loaded,
+}
+
 impl RequestSession {
-    pub(crate) fn new(store: Arc<dyn DynStore>, config: Arc<Config>) -> Self {
-        RequestSession {
-            store,
-            config,
-            state: Arc::new(Mutex::new(State::default())),
-        }
+    pub(crate) fn new(parts: Arc<LayerParts>) -> Self {
+        RequestSession(Arc::new(Shared {
+            parts,
+            loaded: Mutex::new(None),
+        }))
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, Option<Loaded>> {
         // No code panics while holding this lock; recover rather than poison every
         // later extractor of the request if one ever does.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.0.loaded.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn store(&self) -> &dyn DynStore {
+        &*self.0.parts.store
+    }
+
+    fn config(&self) -> &Config {
+        &self.0.parts.config
     }
 
     /// Loads the session on first use: the cookie's session if the store holds a live
     /// one, else a fresh session under a new id (an unknown id is never adopted).
     pub(crate) async fn ensure_loaded(&self, parts: &Parts) -> Result<(), SessionRejection> {
-        if self.lock().loaded.is_some() {
+        if self.lock().is_some() {
             return Ok(());
         }
-        let now = self.config.clock.now();
-        let cookie_id = cookies::session_id_from(&parts.headers, &self.config);
+        let config = self.config();
+        let now = config.clock.now();
+        let cookie_id = cookies::session_id_from(&parts.headers, config);
         let mut found = None;
         if let Some(id) = cookie_id {
-            match self.store.load(&id).await {
+            match self.store().load(&id).await {
                 Ok(Some(session)) if !session.is_expired_at(now) => found = Some(session),
                 Ok(Some(_)) => {
                     // A store that does not expire by itself: delete for it.
-                    self.store
+                    self.store()
                         .delete(&id)
                         .await
                         .map_err(SessionRejection::Store)?;
@@ -121,8 +147,7 @@ impl RequestSession {
                 }
             }
             None => {
-                let mut session =
-                    Session::new_at(SessionId::generate(), None, self.config.ttl, now);
+                let mut session = Session::new_at(SessionId::generate(), None, config.ttl, now);
                 session.data_mut().mark();
                 Loaded {
                     session,
@@ -134,8 +159,8 @@ impl RequestSession {
             }
         };
         let mut state = self.lock();
-        if state.loaded.is_none() {
-            state.loaded = Some(loaded);
+        if state.is_none() {
+            *state = Some(loaded);
         }
         Ok(())
     }
@@ -148,7 +173,6 @@ impl RequestSession {
     pub(crate) fn with_session<R>(&self, f: impl FnOnce(&Session) -> R) -> R {
         let state = self.lock();
         f(&state
-            .loaded
             .as_ref()
             .expect("session loaded by the extractor")
             .session)
@@ -158,7 +182,6 @@ impl RequestSession {
     pub(crate) fn with_session_mut<R>(&self, f: impl FnOnce(&mut Session) -> R) -> R {
         let mut state = self.lock();
         f(&mut state
-            .loaded
             .as_mut()
             .expect("session loaded by the extractor")
             .session)
@@ -166,14 +189,13 @@ impl RequestSession {
 
     /// Records that a typed write-back failed, so the layer refuses to pretend success.
     pub(crate) fn record_write_error(&self, message: String) {
-        if let Some(loaded) = self.lock().loaded.as_mut() {
+        if let Some(loaded) = self.lock().as_mut() {
             loaded.write_error.get_or_insert(message);
         }
     }
 
     pub(crate) fn is_new(&self) -> bool {
         self.lock()
-            .loaded
             .as_ref()
             .is_some_and(|l| l.origin == Origin::Fresh)
     }
@@ -193,10 +215,7 @@ impl RequestSession {
     /// Login: replaces auth and avatar, keeps the data, moves the session to a new id.
     pub(crate) fn login(&self, auth: AuthSnapshot) {
         let mut state = self.lock();
-        let loaded = state
-            .loaded
-            .as_mut()
-            .expect("session loaded by the extractor");
+        let loaded = state.as_mut().expect("session loaded by the extractor");
         loaded.session.set_auth(Some(auth));
         loaded.logged_out = false;
         Self::rotate(loaded);
@@ -205,33 +224,37 @@ impl RequestSession {
     /// Moves the session to a new id, keeping everything else.
     pub(crate) fn cycle_id(&self) {
         let mut state = self.lock();
-        let loaded = state
-            .loaded
-            .as_mut()
-            .expect("session loaded by the extractor");
+        let loaded = state.as_mut().expect("session loaded by the extractor");
         Self::rotate(loaded);
     }
 
     /// Logout: the session is deleted and the client told to drop its cookie.
     pub(crate) fn logout(&self) {
         let mut state = self.lock();
-        let loaded = state
-            .loaded
-            .as_mut()
-            .expect("session loaded by the extractor");
+        let loaded = state.as_mut().expect("session loaded by the extractor");
         loaded.logged_out = true;
     }
 
+    /// The session to write back, if an extractor loaded one; `None` when the request
+    /// never used its session (no store call, no cookie).
+    pub(crate) fn take_for_finish(&self) -> Option<Finishing> {
+        let loaded = self.lock().take()?;
+        Some(Finishing {
+            parts: self.0.parts.clone(),
+            loaded,
+        })
+    }
+}
+
+impl Finishing {
     /// Writes back what the request changed and says what cookie the response needs.
-    pub(crate) async fn finish(&self) -> Result<CookieAction, FinishError> {
-        let Some(mut loaded) = self.lock().loaded.take() else {
-            // No extractor asked for the session: no store call, no cookie.
-            return Ok(CookieAction::None);
-        };
+    pub(crate) async fn finish(self) -> Result<CookieAction, FinishError> {
+        let Finishing { parts, mut loaded } = self;
+        let store = &*parts.store;
+        let config = &*parts.config;
         if let Some(message) = loaded.write_error.take() {
             return Err(FinishError::Write(message));
         }
-        let config = &self.config;
         let now = loaded.session.meta().last_access;
 
         if loaded.logged_out {
@@ -240,7 +263,7 @@ impl RequestSession {
                 Origin::Fresh => None,
             });
             if let Some(id) = stored_id {
-                self.store.delete(&id).await.map_err(FinishError::Store)?;
+                store.delete(&id).await.map_err(FinishError::Store)?;
             }
             return Ok(CookieAction::Remove(cookies::removal_cookie(config)));
         }
@@ -256,12 +279,9 @@ impl RequestSession {
             let id = loaded.session.id();
             let mut session = loaded.session;
             session.data_mut().unmark();
-            self.store
-                .create(&session)
-                .await
-                .map_err(FinishError::Store)?;
+            store.create(&session).await.map_err(FinishError::Store)?;
             if let Some(old) = loaded.rotated_from {
-                self.store.delete(&old).await.map_err(FinishError::Store)?;
+                store.delete(&old).await.map_err(FinishError::Store)?;
             }
             return Ok(CookieAction::Set(cookies::set_cookie(config, id)));
         }
@@ -273,19 +293,19 @@ impl RequestSession {
             .duration_since(stored_last_access)
             .unwrap_or(Duration::ZERO)
             >= config.touch_interval();
-        let changes = SessionChanges {
-            data: loaded.session.data_mut().take_changes(),
-            last_access: touch_due.then_some(now),
-            ttl: None,
-        };
-        if changes.is_empty() {
+        let data_changed = loaded.session.data().has_changes();
+        if !data_changed && !touch_due {
             return Ok(CookieAction::None);
         }
         let id = loaded.session.id();
-        match self.store.save_changes(&id, &changes).await {
+        let last_access = touch_due.then_some(now);
+        match store
+            .save_changes_of(&id, loaded.session.data_mut(), last_access)
+            .await
+        {
             Ok(()) if touch_due => Ok(CookieAction::Set(cookies::set_cookie(config, id))),
             Ok(()) => Ok(CookieAction::None),
-            Err(StoreError::NotFound) if changes.data.is_empty() => {
+            Err(StoreError::NotFound) if !data_changed => {
                 // Only a touch, of a session that ended meanwhile: nothing is lost.
                 Ok(CookieAction::Remove(cookies::removal_cookie(config)))
             }

@@ -57,59 +57,51 @@ impl SessionId {
 
     /// Parses the text form from raw bytes (a cookie value that may not be UTF-8).
     pub fn parse_bytes(text: &[u8]) -> Option<Self> {
-        if text.len() != SESSION_ID_LEN {
+        let text: &[u8; SESSION_ID_LEN] = text.try_into().ok()?;
+        let (last, head) = text.split_last().expect("22 characters");
+        // The first 21 characters carry 126 bits; the last one 2 more, and 4 that must
+        // be zero, or two texts would name one id.
+        let mut bits: u128 = 0;
+        for &c in head {
+            bits = (bits << 6) | u128::from(decode_char(c)?);
+        }
+        let last = decode_char(*last)?;
+        if last & 0b1111 != 0 {
             return None;
         }
-        let mut bits: u32 = 0;
-        let mut nbits = 0;
-        let mut out = [0u8; 16];
-        let mut at = 0;
-        for &c in text {
-            let v = decode_char(c)?;
-            bits = (bits << 6) | u32::from(v);
-            nbits += 6;
-            if nbits >= 8 {
-                nbits -= 8;
-                out[at] = (bits >> nbits) as u8;
-                at += 1;
-                bits &= (1 << nbits) - 1;
-            }
-        }
-        // 22 characters carry 132 bits: the 4 left over must be zero, or two texts
-        // would name one id.
-        (bits == 0 && at == 16).then_some(SessionId(out))
+        bits = (bits << 2) | u128::from(last >> 4);
+        Some(SessionId(bits.to_be_bytes()))
     }
 
     /// Writes the text form into a stack buffer.
     pub fn encode(&self) -> [u8; SESSION_ID_LEN] {
+        let bits = u128::from_be_bytes(self.0);
         let mut out = [0u8; SESSION_ID_LEN];
-        let mut bits: u32 = 0;
-        let mut nbits = 0;
-        let mut at = 0;
-        for &b in &self.0 {
-            bits = (bits << 8) | u32::from(b);
-            nbits += 8;
-            while nbits >= 6 {
-                nbits -= 6;
-                out[at] = ALPHABET[((bits >> nbits) & 63) as usize];
-                at += 1;
-            }
-            bits &= (1 << nbits) - 1;
+        for (i, slot) in out[..SESSION_ID_LEN - 1].iter_mut().enumerate() {
+            *slot = ALPHABET[((bits >> (122 - 6 * i)) & 63) as usize];
         }
-        out[at] = ALPHABET[((bits << (6 - nbits)) & 63) as usize];
+        out[SESSION_ID_LEN - 1] = ALPHABET[((bits & 0b11) << 4) as usize];
         out
     }
 }
 
+/// The 6-bit value of each alphabet byte; `INVALID` for every other byte.
+const DECODE: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+const INVALID: u8 = 0xff;
+
 fn decode_char(c: u8) -> Option<u8> {
-    Some(match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
-        _ => return None,
-    })
+    match DECODE[usize::from(c)] {
+        INVALID => None,
+        value => Some(value),
+    }
 }
 
 impl std::hash::Hash for SessionId {

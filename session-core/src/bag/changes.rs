@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Attributes, Bag, BagPath, BagValue};
+use super::{Attributes, Bag, BagNode, BagPath, BagValue};
 
 /// One change: a node set (with its current value and attributes) or removed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,6 +107,17 @@ impl FromIterator<Change> for ChangeSet {
     }
 }
 
+/// A recorded change, borrowed from the Bag that recorded it.
+pub(super) enum ChangeRef<'a> {
+    Set {
+        path: &'a BagPath,
+        node: &'a BagNode,
+    },
+    Removed {
+        path: &'a BagPath,
+    },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Set,
@@ -158,6 +169,21 @@ impl Tracker {
         self.entries
             .retain(|(recorded, _)| !path.is_prefix_of(recorded));
         self.entries.push((path, Kind::Removed));
+    }
+
+    /// Hands each recorded change to `apply`, with the node's current state read from
+    /// `bag`, in order: what [`Tracker::materialize`] builds, borrowed.
+    pub(super) fn replay<'a>(&'a self, bag: &'a Bag, mut apply: impl FnMut(ChangeRef<'a>)) {
+        for (path, kind) in &self.entries {
+            match kind {
+                Kind::Removed => apply(ChangeRef::Removed { path }),
+                Kind::Set => {
+                    if let Ok(Some(node)) = bag.node_at(path.segments()) {
+                        apply(ChangeRef::Set { path, node });
+                    }
+                }
+            }
+        }
     }
 
     pub(super) fn materialize(&self, bag: &Bag) -> ChangeSet {

@@ -155,6 +155,19 @@ impl Bag {
         }
     }
 
+    /// A Bag of these top-level nodes, unmarked (for stores that keep nodes only).
+    pub(crate) fn from_nodes(nodes: Vec<BagNode>) -> Self {
+        Bag {
+            nodes,
+            tracker: None,
+        }
+    }
+
+    /// The top-level nodes; change tracking is dropped.
+    pub(crate) fn into_nodes(self) -> Vec<BagNode> {
+        self.nodes
+    }
+
     /// Number of nodes at the top level.
     pub fn len(&self) -> usize {
         self.nodes.len()
@@ -623,6 +636,22 @@ impl Bag {
         changes
     }
 
+    /// Applies what `source` recorded since its mark, as
+    /// `self.apply(&source.changes())` would, without building the change set.
+    pub fn apply_changes_of(&mut self, source: &Bag) {
+        let Some(tracker) = &source.tracker else {
+            return;
+        };
+        tracker.replay(source, |change| match change {
+            changes::ChangeRef::Set { path, node } => {
+                self.apply_set(path, &node.value, &node.attributes);
+            }
+            changes::ChangeRef::Removed { path } => {
+                let _ = self.remove(path);
+            }
+        });
+    }
+
     /// Applies a change set (from this Bag or another copy of it): set paths are set
     /// (replacing leaves that stand in the way), removed paths are removed.
     pub fn apply(&mut self, changes: &ChangeSet) {
@@ -632,21 +661,26 @@ impl Bag {
                     path,
                     value,
                     attributes,
-                } => {
-                    self.set_node(path, value.clone(), None, true)
-                        .expect("change sets hold label paths, which can always be set");
-                    if let Some((node, _)) = self.node_mut(path.segments())
-                        && node.attributes != *attributes
-                    {
-                        node.attributes = attributes.clone();
-                        if let Some(tracker) = &mut self.tracker {
-                            tracker.record_set(path.clone());
-                        }
-                    }
-                }
+                } => self.apply_set(path, value, attributes),
                 Change::Removed { path } => {
                     let _ = self.remove(path);
                 }
+            }
+        }
+    }
+}
+
+impl Bag {
+    /// One `Set` change: the value (replacing leaves in the way), then the attributes.
+    fn apply_set(&mut self, path: &BagPath, value: &BagValue, attributes: &Attributes) {
+        self.set_node(path, value.clone(), None, true)
+            .expect("change sets hold label paths, which can always be set");
+        if let Some((node, _)) = self.node_mut(path.segments())
+            && node.attributes != *attributes
+        {
+            node.attributes = attributes.clone();
+            if let Some(tracker) = &mut self.tracker {
+                tracker.record_set(path.clone());
             }
         }
     }

@@ -1,5 +1,7 @@
 //! The pieces a Bag is made of: nodes, their values and their attributes.
 
+use std::fmt;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -142,18 +144,36 @@ leaf_from!(
 );
 
 /// The ordered attributes of a node: name to leaf value, in insertion order.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Attributes(Vec<(String, Value)>);
+///
+/// Most nodes have none, so an empty set is a null pointer and a non-empty one a boxed
+/// slice: 16 bytes per node instead of a vector's 24.
+#[derive(Clone, Default)]
+pub struct Attributes(Option<Box<[(String, Value)]>>);
 
 impl Attributes {
     /// No attributes.
     pub const fn new() -> Self {
-        Attributes(Vec::new())
+        Attributes(None)
+    }
+
+    fn entries(&self) -> &[(String, Value)] {
+        self.0.as_deref().unwrap_or(&[])
+    }
+
+    /// Changes the entries as a vector (attributes change rarely; reads are the hot path).
+    fn edit<R>(&mut self, change: impl FnOnce(&mut Vec<(String, Value)>) -> R) -> R {
+        let mut entries = self.0.take().map(Vec::from).unwrap_or_default();
+        let result = change(&mut entries);
+        self.0 = (!entries.is_empty()).then(|| entries.into_boxed_slice());
+        result
     }
 
     /// The value of attribute `name`.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+        self.entries()
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
     }
 
     /// Sets attribute `name`; an existing attribute keeps its position. Returns whether
@@ -161,48 +181,60 @@ impl Attributes {
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<Value>) -> bool {
         let name = name.into();
         let value = value.into();
-        match self.0.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, old)) if *old == value => false,
-            Some((_, old)) => {
-                *old = value;
-                true
+        if let Some(entries) = self.0.as_deref_mut()
+            && let Some((_, old)) = entries.iter_mut().find(|(n, _)| *n == name)
+        {
+            if *old == value {
+                return false;
             }
-            None => {
-                self.0.push((name, value));
-                true
-            }
+            *old = value;
+            return true;
         }
+        self.edit(|entries| entries.push((name, value)));
+        true
     }
 
     /// Removes attribute `name`, returning its value.
     pub fn remove(&mut self, name: &str) -> Option<Value> {
-        let index = self.0.iter().position(|(n, _)| n == name)?;
-        Some(self.0.remove(index).1)
+        let index = self.entries().iter().position(|(n, _)| n == name)?;
+        Some(self.edit(|entries| entries.remove(index)).1)
     }
 
     /// Number of attributes.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.entries().len()
     }
 
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries().is_empty()
     }
 
     /// The attributes in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
-        self.0.iter().map(|(n, v)| (n.as_str(), v))
+        self.entries().iter().map(|(n, v)| (n.as_str(), v))
     }
 
     /// Sets every attribute of `other` on `self`, in `other`'s order. Returns whether
     /// anything changed.
     pub fn extend_from(&mut self, other: &Attributes) -> bool {
         let mut changed = false;
-        for (name, value) in &other.0 {
+        for (name, value) in other.entries() {
             changed |= self.set(name.clone(), value.clone());
         }
         changed
+    }
+}
+
+impl PartialEq for Attributes {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries() == other.entries()
+    }
+}
+
+impl fmt::Debug for Attributes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Attributes").field(&self.entries()).finish()
     }
 }
 
@@ -224,7 +256,7 @@ impl<'a> IntoIterator for &'a Attributes {
     >;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(n, v)| (n.as_str(), v))
+        self.entries().iter().map(|(n, v)| (n.as_str(), v))
     }
 }
 

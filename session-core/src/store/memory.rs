@@ -2,29 +2,47 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::oneshot;
 
 use super::{Result, SessionChanges, SessionStore, StoreError};
 use crate::avatar::AuthSnapshot;
-use crate::bag::Bag;
+use crate::bag::{Bag, BagNode};
 use crate::clock::{SharedClock, SystemClock};
 use crate::id::{BuildIdHasher, SessionId};
 use crate::session::{Session, SessionMeta};
 
 const SHARDS: usize = 64;
 
-/// What is kept per session: no id copy (it is the key) and no avatar (rebuilt on
-/// load), to keep small sessions small.
+/// What is kept per session: no id copy (it is the key), no avatar (rebuilt on load)
+/// and the data's nodes without the Bag's change tracking, to keep small sessions
+/// small. Records are boxed, so that the maps' empty slots cost 24 bytes, not a record.
 #[derive(Debug)]
 struct Record {
     meta: SessionMeta,
-    data: Bag,
+    data: Vec<BagNode>,
     auth: Option<Box<AuthSnapshot>>,
 }
 
-type Shard = RwLock<HashMap<SessionId, Record, BuildIdHasher>>;
+impl Record {
+    /// Changes the data as a Bag.
+    fn update_data(&mut self, change: impl FnOnce(&mut Bag)) {
+        let mut bag = Bag::from_nodes(std::mem::take(&mut self.data));
+        change(&mut bag);
+        self.data = bag.into_nodes();
+    }
+
+    fn touch(&mut self, last_access: Option<SystemTime>) {
+        if let Some(last_access) = last_access
+            && last_access > self.meta.last_access
+        {
+            self.meta.last_access = last_access;
+        }
+    }
+}
+
+type Shard = RwLock<HashMap<SessionId, Box<Record>, BuildIdHasher>>;
 
 #[derive(Debug)]
 struct Inner {
@@ -186,7 +204,7 @@ impl MemoryStore {
 
 fn read(
     shard: &Shard,
-) -> std::sync::RwLockReadGuard<'_, HashMap<SessionId, Record, BuildIdHasher>> {
+) -> std::sync::RwLockReadGuard<'_, HashMap<SessionId, Box<Record>, BuildIdHasher>> {
     // A panic while holding the lock cannot leave a record half-written in a way that
     // matters more than refusing service, so poisoning is ignored.
     shard.read().unwrap_or_else(|e| e.into_inner())
@@ -194,34 +212,37 @@ fn read(
 
 fn write(
     shard: &Shard,
-) -> std::sync::RwLockWriteGuard<'_, HashMap<SessionId, Record, BuildIdHasher>> {
+) -> std::sync::RwLockWriteGuard<'_, HashMap<SessionId, Box<Record>, BuildIdHasher>> {
     shard.write().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The store operations without a future: the memory store never waits, and callers
+/// that know their store is a `MemoryStore` (the axum layer) skip the future
+/// machinery. Each behaves as the [`SessionStore`] method of the same name.
 impl MemoryStore {
-    fn create_now(&self, session: &Session) -> Result<()> {
+    /// [`SessionStore::create`], at once.
+    pub fn create_now(&self, session: &Session) -> Result<()> {
         self.ensure_purge_task();
         let now = self.inner.clock.now();
         let mut map = write(self.shard(&session.id()));
         match map.get(&session.id()) {
             Some(existing) if !existing.meta.is_expired_at(now) => Err(StoreError::IdCollision),
             _ => {
-                let mut data = session.data().clone();
-                data.unmark();
                 map.insert(
                     session.id(),
-                    Record {
+                    Box::new(Record {
                         meta: *session.meta(),
-                        data,
+                        data: session.data().clone().into_nodes(),
                         auth: session.auth().cloned().map(Box::new),
-                    },
+                    }),
                 );
                 Ok(())
             }
         }
     }
 
-    fn load_now(&self, id: &SessionId) -> Option<Session> {
+    /// [`SessionStore::load`], at once.
+    pub fn load_now(&self, id: &SessionId) -> Option<Session> {
         let now = self.inner.clock.now();
         let shard = self.shard(id);
         {
@@ -231,7 +252,7 @@ impl MemoryStore {
                 return Some(Session::from_parts(
                     *id,
                     record.meta,
-                    record.data.clone(),
+                    Bag::from_nodes(record.data.clone()),
                     record.auth.as_deref().cloned(),
                 ));
             }
@@ -243,7 +264,32 @@ impl MemoryStore {
         None
     }
 
-    fn save_now(&self, id: &SessionId, changes: &SessionChanges) -> Result<()> {
+    /// [`SessionStore::save_changes`], at once.
+    pub fn save_changes_now(&self, id: &SessionId, changes: &SessionChanges) -> Result<()> {
+        self.update(id, |record| {
+            record.update_data(|bag| bag.apply(&changes.data));
+            record.touch(changes.last_access);
+            if let Some(ttl) = changes.ttl {
+                record.meta.ttl = ttl;
+            }
+        })
+    }
+
+    /// [`SessionStore::save_changes`] of what `data` recorded since its mark (see
+    /// [`Bag::changes`]) and of `last_access`, without building the change set.
+    pub fn save_changes_of_now(
+        &self,
+        id: &SessionId,
+        data: &Bag,
+        last_access: Option<SystemTime>,
+    ) -> Result<()> {
+        self.update(id, |record| {
+            record.update_data(|bag| bag.apply_changes_of(data));
+            record.touch(last_access);
+        })
+    }
+
+    fn update(&self, id: &SessionId, change: impl FnOnce(&mut Record)) -> Result<()> {
         let now = self.inner.clock.now();
         let mut map = write(self.shard(id));
         let Some(record) = map.get_mut(id) else {
@@ -253,19 +299,12 @@ impl MemoryStore {
             map.remove(id);
             return Err(StoreError::NotFound);
         }
-        record.data.apply(&changes.data);
-        if let Some(last_access) = changes.last_access
-            && last_access > record.meta.last_access
-        {
-            record.meta.last_access = last_access;
-        }
-        if let Some(ttl) = changes.ttl {
-            record.meta.ttl = ttl;
-        }
+        change(record);
         Ok(())
     }
 
-    fn delete_now(&self, id: &SessionId) -> bool {
+    /// [`SessionStore::delete`], at once.
+    pub fn delete_now(&self, id: &SessionId) -> bool {
         write(self.shard(id)).remove(id).is_some()
     }
 }
@@ -280,7 +319,7 @@ impl SessionStore for MemoryStore {
     }
 
     async fn save_changes(&self, id: &SessionId, changes: &SessionChanges) -> Result<()> {
-        self.save_now(id, changes)
+        self.save_changes_now(id, changes)
     }
 
     async fn delete(&self, id: &SessionId) -> Result<bool> {

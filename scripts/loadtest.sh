@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Loopback load test: the demo's GET /counter (ours, memory store) against the same
+# route on tower-sessions and on bare axum, each served by a release build on
+# 127.0.0.1, driven by wrk (bounded: one thread, 16 connections, DURATION seconds),
+# servers alternating for ROUNDS rounds. Every connection sends the cookie of one
+# session obtained up front, so each request reads and writes an existing session.
+#
+#   scripts/loadtest.sh            (ROUNDS=3 DURATION=10 by default)
+#
+# Reports req/s and the server's CPU time per request (utime + stime from
+# /proc/<pid>/stat over the run, divided by the requests wrk completed), and writes
+# benches/results/loadtest.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-16}
+command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+
+cargo build --release --example demo --example bench_server_bare \
+  --example bench_server_tower_sessions >&2
+target=${CARGO_TARGET_DIR:-target}/release/examples
+
+declare -A port=([bare]=3101 [ours]=3102 [tower-sessions]=3103)
+declare -A binary=([bare]=bench_server_bare [ours]=demo [tower-sessions]=bench_server_tower_sessions)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+
+for lib in bare ours tower-sessions; do
+  RUST_LOG=warn PORT=${port[$lib]} "$target/${binary[$lib]}" >/dev/null 2>&1 &
+  pids+=($!)
+  declare "pid_${lib//-/_}=$!"
+done
+for lib in bare ours tower-sessions; do
+  for _ in $(seq 50); do
+    curl -s -o /dev/null "http://127.0.0.1:${port[$lib]}/counter" && break
+    sleep 0.1
+  done
+done
+
+# CPU ticks (utime + stime) of a process.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+work=$(mktemp -d)
+echo '{"rounds": []}' >"$work/results.json"
+
+for round in $(seq "$ROUNDS"); do
+  for lib in bare ours tower-sessions; do
+    url="http://127.0.0.1:${port[$lib]}/counter"
+    # One session per run, created before the clock starts.
+    cookie=$(curl -s -D - -o /dev/null "$url" | awk -F'[:;] *' 'tolower($1) == "set-cookie" { print $2; exit }')
+    pid_var="pid_${lib//-/_}"
+    pid=${!pid_var}
+    before=$(ticks "$pid")
+    wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" ${cookie:+-H "Cookie: $cookie"} "$url" >"$work/wrk.txt"
+    after=$(ticks "$pid")
+    requests=$(awk '/requests in/ { print $1; exit }' "$work/wrk.txt")
+    rps=$(awk '/Requests\/sec/ { print $2; exit }' "$work/wrk.txt")
+    cpu_us=$(python3 -c "print(round(($after - $before) / $hz * 1e6 / $requests, 2))")
+    echo "round $round  $lib: $rps req/s, ${cpu_us} µs server CPU per request" >&2
+    python3 - "$work/results.json" "$round" "$lib" "$rps" "$cpu_us" "$requests" <<'PY'
+import json, sys
+path, round_, lib, rps, cpu, requests = sys.argv[1:]
+data = json.load(open(path))
+data["rounds"].append({"round": int(round_), "library": lib, "requests_per_second": float(rps),
+                       "server_cpu_us_per_request": float(cpu), "requests": int(requests)})
+json.dump(data, open(path, "w"), indent=2)
+PY
+  done
+done
+
+python3 - "$work/results.json" "$CONNECTIONS" "$DURATION" <<'PY' >benches/results/loadtest.json
+import json, statistics, sys
+data = json.load(open(sys.argv[1]))
+summary = {}
+for lib in ["bare", "ours", "tower-sessions"]:
+    runs = [r for r in data["rounds"] if r["library"] == lib]
+    summary[lib] = {
+        "requests_per_second": statistics.median(r["requests_per_second"] for r in runs),
+        "server_cpu_us_per_request": statistics.median(r["server_cpu_us_per_request"] for r in runs),
+    }
+data["median"] = summary
+data["method"] = (f"wrk -t1 -c{sys.argv[2]} -d{sys.argv[3]}s on 127.0.0.1, GET /counter with one "
+                  "session's cookie, servers alternating; CPU = utime+stime of the server process")
+print(json.dumps(data, indent=2))
+PY
+python3 - <<'PY'
+import json
+m = json.load(open("benches/results/loadtest.json"))["median"]
+bare, ours, ts = m["bare"], m["ours"], m["tower-sessions"]
+for lib, r in m.items():
+    print(f"{lib:<16}{r['requests_per_second']:>12.0f} req/s{r['server_cpu_us_per_request']:>10.2f} µs CPU/request")
+o = ours["server_cpu_us_per_request"] - bare["server_cpu_us_per_request"]
+t = ts["server_cpu_us_per_request"] - bare["server_cpu_us_per_request"]
+print(f"CPU over bare: ours {o:.2f} µs, tower-sessions {t:.2f} µs (ratio {o / t:.2f}, target <= 0.25)")
+print(f"req/s vs bare: ours {ours['requests_per_second'] / bare['requests_per_second']:.2f} (target >= 0.9)")
+PY
