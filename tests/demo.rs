@@ -84,14 +84,7 @@ async fn counter_and_cookie_over_http() {
         assert_eq!(body.text().await.unwrap(), expected.to_string());
     }
     // The page counts as a visit too and shows the count.
-    let page = client
-        .get(&server.base)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&client, &server.base).await;
     assert!(page.contains(r#"<dd id="visits">5</dd>"#), "{page}");
     assert!(page.contains(r#"<dd id="identity">anonymous</dd>"#));
     assert!(session_cookie(&jar, &server.base).is_some());
@@ -104,14 +97,7 @@ async fn login_whoami_admin_logout() {
     let (client, jar) = client();
     let url = |path: &str| format!("{}{path}", server.base);
 
-    let whoami: serde_json::Value = client
-        .get(url("/whoami"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let whoami: serde_json::Value = get_json(&client, url("/whoami")).await;
     assert_eq!(
         whoami,
         serde_json::json!({"identity": "anonymous", "tags": []})
@@ -143,18 +129,7 @@ async fn login_whoami_admin_logout() {
     let after = session_cookie(&jar, &server.base).unwrap();
     assert_ne!(before, after, "login rotates the id");
     assert_eq!(server.store.len(), 1, "the old id is deleted");
-    assert_eq!(
-        client
-            .get(url("/counter"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "2",
-        "data kept"
-    );
+    assert_eq!(get_text(&client, url("/counter")).await, "2", "data kept");
     assert_eq!(
         client.get(url("/admin")).send().await.unwrap().status(),
         StatusCode::OK
@@ -162,14 +137,7 @@ async fn login_whoami_admin_logout() {
 
     // The old cookie no longer carries the session.
     let (other, other_jar) = client_with_cookie(&server.base, &before);
-    let whoami: serde_json::Value = other
-        .get(url("/whoami"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let whoami: serde_json::Value = get_json(&other, url("/whoami")).await;
     assert_eq!(whoami["identity"], "anonymous");
     drop(other_jar);
 
@@ -180,15 +148,19 @@ async fn login_whoami_admin_logout() {
         "the removal cookie cleared it"
     );
     assert_eq!(server.store.len(), 0);
-    let whoami: serde_json::Value = client
-        .get(url("/whoami"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let whoami: serde_json::Value = get_json(&client, url("/whoami")).await;
     assert_eq!(whoami["identity"], "anonymous");
+}
+
+async fn get_json<T: serde::de::DeserializeOwned>(
+    client: &reqwest::Client,
+    url: impl reqwest::IntoUrl,
+) -> T {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
+
+async fn get_text(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
 }
 
 fn client_with_cookie(base: &str, id: &str) -> (reqwest::Client, Arc<Jar>) {
@@ -210,14 +182,7 @@ async fn page_forms_work_without_scripts() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()["location"], "/");
-    let page = client
-        .get(url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&client, url("/")).await;
     assert!(
         page.contains(r#"<dd id="identity">&lt;b&gt;eve&lt;/b&gt;</dd>"#),
         "escaped: {page}"
@@ -233,14 +198,7 @@ async fn page_forms_work_without_scripts() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let page = client
-        .get(url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&client, url("/")).await;
     assert!(page.contains(r#"<dd id="identity">anonymous</dd>"#));
     assert_eq!(
         client
@@ -281,26 +239,12 @@ async fn notes_keep_insertion_order_and_reject_bad_keys() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");
     }
-    let notes = client
-        .get(url("/notes"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let notes = get_text(&client, url("/notes")).await;
     assert_eq!(
         notes,
         r#"{"zeta":"last letter","alpha":"first letter","mid":"<i>m</i>"}"#
     );
-    let page = client
-        .get(url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&client, url("/")).await;
     assert!(
         page.contains("&lt;i&gt;m&lt;/i&gt;"),
         "notes are escaped on the page"
@@ -341,14 +285,7 @@ async fn concurrent_notes_of_one_session_all_survive() {
     for task in tasks {
         task.await.unwrap();
     }
-    let notes: serde_json::Map<String, serde_json::Value> = client
-        .get(url("/notes"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let notes: serde_json::Map<String, serde_json::Value> = get_json(&client, url("/notes")).await;
     assert_eq!(notes.len(), 201);
     for i in 0..200 {
         assert_eq!(notes[&format!("n{i}")], i.to_string());
