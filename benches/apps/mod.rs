@@ -26,6 +26,9 @@ pub(crate) enum Library {
     Ours,
     /// tower-sessions 0.15 over its `MemoryStore`.
     TowerSessions,
+    /// Bare axum under a layer that does nothing: what `Router::layer` itself costs
+    /// (not in `ALL`; for the callgrind driver).
+    BareLayered,
 }
 
 impl Library {
@@ -36,11 +39,15 @@ impl Library {
             Library::Bare => "bare",
             Library::Ours => "ours",
             Library::TowerSessions => "tower-sessions",
+            Library::BareLayered => "bare-layered",
         }
     }
 
     pub(crate) fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|l| l.name() == name)
+        Self::ALL
+            .into_iter()
+            .chain([Library::BareLayered])
+            .find(|l| l.name() == name)
     }
 }
 
@@ -231,13 +238,17 @@ pub(crate) fn app(library: Library) -> (Router, Store) {
 
 fn unfinished_app(library: Library) -> (Router, Store) {
     match library {
-        Library::Bare => {
+        Library::Bare | Library::BareLayered => {
             let router = Router::new()
                 .route("/rw", get(bare))
                 .route("/ro", get(bare))
                 .route("/untouched", get(bare))
                 .route("/large", get(bare))
                 .route("/seed-large", get(bare));
+            if library == Library::BareLayered {
+                let noop = tower::layer::layer_fn(|service| service);
+                return (router.layer(noop), Store::None);
+            }
             (router, Store::None)
         }
         Library::Ours => {
@@ -339,12 +350,46 @@ pub(crate) async fn fill_keeping(
     cookies
 }
 
+/// The cookies to send, side by side in one buffer, so that picking one costs one
+/// cache miss whatever the number of sessions: the client's cookie arrives hot from
+/// the network in a real server, and the harness should not add misses that grow with
+/// the store.
+struct Cookies {
+    bytes: Vec<u8>,
+    stride: usize,
+    len: usize,
+}
+
+impl Cookies {
+    fn new(cookies: &[HeaderValue]) -> Self {
+        let stride = cookies.iter().map(HeaderValue::len).max().unwrap_or(0);
+        let mut bytes = vec![b' '; stride * cookies.len()];
+        for (slot, cookie) in bytes.chunks_mut(stride.max(1)).zip(cookies) {
+            slot[..cookie.len()].copy_from_slice(cookie.as_bytes());
+        }
+        Cookies {
+            bytes,
+            stride,
+            len: cookies.len(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn get(&self, index: usize) -> HeaderValue {
+        let slot = &self.bytes[index * self.stride..(index + 1) * self.stride];
+        HeaderValue::from_bytes(slot.trim_ascii_end()).expect("a valid cookie")
+    }
+}
+
 /// One scenario of one library, ready to send requests.
 pub(crate) struct Bench {
     library: Library,
     scenario: Scenario,
     router: Router,
-    cookies: Vec<HeaderValue>,
+    cookies: Cookies,
     /// Walks the cookies in a scattered order, so that a large store is not read from
     /// cache.
     next: usize,
@@ -373,7 +418,7 @@ impl Bench {
             library,
             scenario,
             router,
-            cookies,
+            cookies: Cookies::new(&cookies),
             next: 0,
         }
     }
@@ -384,7 +429,7 @@ impl Bench {
             // 7919 is prime and divides none of the sizes used, so the walk visits every
             // cookie before it repeats one.
             self.next = (self.next + 7_919) % self.cookies.len();
-            request = request.header(header::COOKIE, self.cookies[self.next].clone());
+            request = request.header(header::COOKIE, self.cookies.get(self.next));
         }
         request.body(Body::empty()).unwrap()
     }
@@ -417,7 +462,8 @@ impl Bench {
             response.status()
         );
         let sets_cookie = response.headers().contains_key(header::SET_COOKIE);
-        if self.library != Library::Bare && self.scenario == Scenario::Create {
+        let bare = matches!(self.library, Library::Bare | Library::BareLayered);
+        if !bare && self.scenario == Scenario::Create {
             assert!(sets_cookie, "a new session sends its cookie");
         }
         if self.scenario == Scenario::Untouched {

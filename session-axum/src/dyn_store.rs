@@ -41,6 +41,9 @@ impl<T> Future for StoreFuture<'_, T> {
 }
 
 pub(crate) trait DynStore: Send + Sync + 'static {
+    /// True when every call answers at once (the memory store): its futures are ready
+    /// on their first poll.
+    fn is_immediate(&self) -> bool;
     fn create<'a>(&'a self, session: &'a Session) -> StoreFuture<'a, Result<()>>;
     fn load<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, Result<Option<Session>>>;
     /// Writes back what `data` recorded since its mark, and `last_access` if given.
@@ -59,6 +62,10 @@ fn memory<S: SessionStore>(store: &S) -> Option<&MemoryStore> {
 }
 
 impl<S: SessionStore> DynStore for S {
+    fn is_immediate(&self) -> bool {
+        memory(self).is_some()
+    }
+
     fn create<'a>(&'a self, session: &'a Session) -> StoreFuture<'a, Result<()>> {
         match memory(self) {
             Some(memory) => StoreFuture::Ready(Some(memory.create_now(session))),

@@ -284,6 +284,17 @@ where
             // No extractor asked for the session: no store call, no cookie.
             return Poll::Ready(Ok(response));
         };
+        if finishing.is_immediate() {
+            // The memory store answers at once: finish here, without boxing a future.
+            let mut finish = std::pin::pin!(finishing.finish());
+            return Poll::Ready(Ok(match finish.as_mut().poll(cx) {
+                Poll::Ready(finished) => with_session_cookie(response, finished),
+                Poll::Pending => {
+                    tracing::error!("the memory store did not answer at once");
+                    store_unavailable()
+                }
+            }));
+        }
         let mut finishing: BoxFuture<'static, Response> =
             Box::pin(async move { with_session_cookie(response, finishing.finish().await) });
         let poll = finishing.as_mut().poll(cx);

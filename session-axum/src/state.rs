@@ -247,6 +247,11 @@ impl RequestSession {
 }
 
 impl Finishing {
+    /// True when [`Finishing::finish`] completes on its first poll (the memory store).
+    pub(crate) fn is_immediate(&self) -> bool {
+        self.parts.store.is_immediate()
+    }
+
     /// Writes back what the request changed and says what cookie the response needs.
     pub(crate) async fn finish(self) -> Result<CookieAction, FinishError> {
         let Finishing { parts, mut loaded } = self;

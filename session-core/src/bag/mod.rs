@@ -27,6 +27,7 @@
 //! linear time per step.
 
 mod changes;
+mod compare;
 mod node;
 mod path;
 mod serde_impl;
@@ -302,6 +303,17 @@ impl Bag {
         value: &T,
     ) -> Result<(), BagError> {
         let parsed = path.as_bag_path()?;
+        // Writing back a typed struct sets every field; most hold what they held. Those
+        // are found equal without building a value, so they cost no allocation.
+        if parsed.attribute().is_none()
+            && let Ok(Some(BagNode {
+                value: BagValue::Leaf(current),
+                ..
+            })) = self.node_at(parsed.segments())
+            && compare::serializes_to(value, current)
+        {
+            return Ok(());
+        }
         let value = BagValue::serialize_from(value).map_err(|err| BagError::Serialize {
             path: parsed.to_string(),
             message: err.to_string(),
@@ -390,9 +402,6 @@ impl Bag {
         let changed = match bag.position(last) {
             Step::Found(i) => {
                 let node = &mut bag.nodes[i];
-                if tracking {
-                    canonical.push(Segment::Label(node.label.clone()));
-                }
                 let mut changed = false;
                 if node.value != value {
                     node.value = value;
@@ -400,6 +409,10 @@ impl Bag {
                 }
                 if let Some(attributes) = attributes {
                     changed |= node.attributes.extend_from(attributes);
+                }
+                // The label is copied for the record only when there is one to make.
+                if tracking && changed {
+                    canonical.push(Segment::Label(node.label.clone()));
                 }
                 changed
             }
