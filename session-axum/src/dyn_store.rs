@@ -24,6 +24,16 @@ pub(crate) enum StoreFuture<'a, T> {
     Boxed(BoxFuture<'a, T>),
 }
 
+impl<T> StoreFuture<'_, T> {
+    /// The answer, when the store gave it at once.
+    pub(crate) fn into_ready(self) -> Option<T> {
+        match self {
+            StoreFuture::Ready(value) => value,
+            StoreFuture::Boxed(_) => None,
+        }
+    }
+}
+
 // Neither variant is pinned in place: the boxed future is pinned in its box.
 impl<T> Unpin for StoreFuture<'_, T> {}
 

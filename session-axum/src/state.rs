@@ -53,7 +53,8 @@ pub(crate) struct RequestSession(Arc<Shared>);
 
 struct Shared {
     parts: Arc<LayerParts>,
-    loaded: Mutex<Option<Loaded>>,
+    // Boxed: a session is a few hundred bytes, moved once into place.
+    loaded: Mutex<Option<Box<Loaded>>>,
 }
 
 impl std::fmt::Debug for RequestSession {
@@ -84,7 +85,7 @@ pub(crate) enum FinishError {
 #[derive(Debug)]
 pub(crate) struct Finishing {
     parts: Arc<LayerParts>,
-    loaded: Loaded,
+    loaded: Box<Loaded>,
 }
 
 impl RequestSession {
@@ -95,7 +96,7 @@ impl RequestSession {
         }))
     }
 
-    fn lock(&self) -> MutexGuard<'_, Option<Loaded>> {
+    fn lock(&self) -> MutexGuard<'_, Option<Box<Loaded>>> {
         // No code panics while holding this lock; recover rather than poison every
         // later extractor of the request if one ever does.
         self.0.loaded.lock().unwrap_or_else(|e| e.into_inner())
@@ -115,24 +116,68 @@ impl RequestSession {
         if self.lock().is_some() {
             return Ok(());
         }
-        let config = self.config();
-        let now = config.clock.now();
-        let cookie_id = cookies::session_id_from(&parts.headers, config);
-        let mut found = None;
-        if let Some(id) = cookie_id {
-            match self.store().load(&id).await {
-                Ok(Some(session)) if !session.is_expired_at(now) => found = Some(session),
-                Ok(Some(_)) => {
-                    // A store that does not expire by itself: delete for it.
-                    self.store()
-                        .delete(&id)
-                        .await
-                        .map_err(SessionRejection::Store)?;
-                }
-                Ok(None) => {}
-                Err(err) => return Err(SessionRejection::Store(err)),
-            }
+        let now = self.config().clock.now();
+        let cookie_id = cookies::session_id_from(&parts.headers, self.config());
+        let found = match self.find_at_once(cookie_id, now) {
+            Some(found) => found?,
+            // Boxed, so that this future stays small for the memory store, which never
+            // gets here.
+            None => Box::pin(self.find(cookie_id, now)).await?,
+        };
+        self.install(found, now);
+        Ok(())
+    }
+
+    /// The live session `id` names, from a store that answers at once (the memory
+    /// store); `None` when the store would have to be awaited.
+    fn find_at_once(
+        &self,
+        id: Option<SessionId>,
+        now: SystemTime,
+    ) -> Option<Result<Option<Session>, SessionRejection>> {
+        let store = self.store();
+        if !store.is_immediate() {
+            return None;
         }
+        let Some(id) = id else {
+            return Some(Ok(None));
+        };
+        Some(match store.load(&id).into_ready()? {
+            Ok(Some(session)) if !session.is_expired_at(now) => Ok(Some(session)),
+            Ok(Some(_)) => store
+                .delete(&id)
+                .into_ready()?
+                .map(|_| None)
+                .map_err(SessionRejection::Store),
+            Ok(None) => Ok(None),
+            Err(err) => Err(SessionRejection::Store(err)),
+        })
+    }
+
+    /// The live session `id` names, if any.
+    async fn find(
+        &self,
+        id: Option<SessionId>,
+        now: SystemTime,
+    ) -> Result<Option<Session>, SessionRejection> {
+        let Some(id) = id else { return Ok(None) };
+        match self.store().load(&id).await {
+            Ok(Some(session)) if !session.is_expired_at(now) => Ok(Some(session)),
+            Ok(Some(_)) => {
+                // A store that does not expire by itself: delete for it.
+                self.store()
+                    .delete(&id)
+                    .await
+                    .map_err(SessionRejection::Store)?;
+                Ok(None)
+            }
+            Ok(None) => Ok(None),
+            Err(err) => Err(SessionRejection::Store(err)),
+        }
+    }
+
+    /// Makes `found` (or a fresh session, when nothing was found) the request's session.
+    fn install(&self, found: Option<Session>, now: SystemTime) {
         let loaded = match found {
             Some(mut session) => {
                 let stored_last_access = session.meta().last_access;
@@ -147,7 +192,8 @@ impl RequestSession {
                 }
             }
             None => {
-                let mut session = Session::new_at(SessionId::generate(), None, config.ttl, now);
+                let mut session =
+                    Session::new_at(SessionId::generate(), None, self.config().ttl, now);
                 session.data_mut().mark();
                 Loaded {
                     session,
@@ -160,9 +206,8 @@ impl RequestSession {
         };
         let mut state = self.lock();
         if state.is_none() {
-            *state = Some(loaded);
+            *state = Some(Box::new(loaded));
         }
-        Ok(())
     }
 
     /// Runs `f` on the loaded session.
