@@ -27,6 +27,13 @@ SCENARIOS = {
     "4-untouched": "4. layer, session unused",
     "5-large-state": "5. ~2 KB state, 1 field",
 }
+SHORT = {
+    "1-read-write": "1 read+write",
+    "2-read-only": "2 read",
+    "3-create": "3 new",
+    "4-untouched": "4 unused",
+    "5-large-state": "5 ~2 KB",
+}
 TARGETS = {  # our overhead / tower-sessions' overhead, or other ratios
     "1-read-write": ("overhead", 0.2),
     "2-read-only": ("overhead", 0.2),
@@ -153,14 +160,14 @@ def bar_panel(x0, y0, width, height, title, unit, rows):
 
 def chart(times, instr):
     panels = []
-    time_rows = [(label.split(".")[0] + "." + label.split(".")[1][:14], {lib: ns / 1000 for lib, ns in times.get(key, {}).items()})
-                 for key, label in SCENARIOS.items() if times.get(key)]
+    time_rows = [(SHORT[key], {lib: ns / 1000 for lib, ns in times.get(key, {}).items()})
+                 for key in SCENARIOS if times.get(key)]
     instr_rows = []
     if instr:
-        for key, label in SCENARIOS.items():
+        for key in SCENARIOS:
             row = instr["instructions_per_request"].get(key[0])
             if row:
-                instr_rows.append((label.split(".")[0] + "." + label.split(".")[1][:14], {lib: v / 1000 for lib, v in row.items()}))
+                instr_rows.append((SHORT[key], {lib: v / 1000 for lib, v in row.items() if lib in LIBRARIES}))
     width, height = 1000, 420
     if time_rows:
         panels += bar_panel(70, 60, 400, 280, "Time per request (criterion median)", "µs", time_rows)
