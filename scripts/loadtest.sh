@@ -6,10 +6,13 @@
 # session obtained up front, so each request reads and writes an existing session.
 #
 #   scripts/loadtest.sh            (ROUNDS=3 DURATION=10 by default)
+#   REDIS=1 scripts/loadtest.sh    the same on Redis: ours (the demo with REDIS_URL)
+#                                  against tower-sessions-redis-store, on a private
+#                                  redis-server started on 127.0.0.1:6390
 #
 # Reports req/s and the server's CPU time per request (utime + stime from
 # /proc/<pid>/stat over the run, divided by the requests wrk completed), and writes
-# benches/results/loadtest.json.
+# benches/results/loadtest.json (loadtest-redis.json with REDIS=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,17 +25,36 @@ cargo build --release --example demo --example bench_server_bare \
   --example bench_server_tower_sessions >&2
 target=${CARGO_TARGET_DIR:-target}/release/examples
 
+libraries=(bare ours tower-sessions)
 declare -A port=([bare]=3101 [ours]=3102 [tower-sessions]=3103)
-declare -A binary=([bare]=bench_server_bare [ours]=demo [tower-sessions]=bench_server_tower_sessions)
+declare -A binary=([bare]=$target/bench_server_bare [ours]=$target/demo
+  [tower-sessions]=$target/bench_server_tower_sessions)
+results=benches/results/loadtest.json
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
-for lib in bare ours tower-sessions; do
-  RUST_LOG=warn PORT=${port[$lib]} "$target/${binary[$lib]}" >/dev/null 2>&1 &
+if [ "${REDIS:-0}" = 1 ]; then
+  command -v redis-server >/dev/null || { echo "redis-server is needed" >&2; exit 1; }
+  redis_target=${CARGO_TARGET_DIR:-$PWD/target}-redis-compare
+  CARGO_TARGET_DIR=$redis_target cargo build --release \
+    --manifest-path benches/redis-compare/Cargo.toml >&2
+  redis-server --port 6390 --bind 127.0.0.1 --save "" --appendonly no >/dev/null &
+  pids+=($!)
+  redis_pid=$!
+  export REDIS_URL=redis://127.0.0.1:6390
+  for _ in $(seq 50); do redis-cli -p 6390 ping >/dev/null 2>&1 && break; sleep 0.1; done
+  libraries=(bare ours tower-sessions-redis-store)
+  port[tower-sessions-redis-store]=3104
+  binary[tower-sessions-redis-store]=$redis_target/release/redis-compare
+  results=benches/results/loadtest-redis.json
+fi
+
+for lib in "${libraries[@]}"; do
+  RUST_LOG=warn PORT=${port[$lib]} "${binary[$lib]}" >/dev/null 2>&1 &
   pids+=($!)
   declare "pid_${lib//-/_}=$!"
 done
-for lib in bare ours tower-sessions; do
+for lib in "${libraries[@]}"; do
   for _ in $(seq 50); do
     curl -s -o /dev/null "http://127.0.0.1:${port[$lib]}/counter" && break
     sleep 0.1
@@ -46,53 +68,60 @@ work=$(mktemp -d)
 echo '{"rounds": []}' >"$work/results.json"
 
 for round in $(seq "$ROUNDS"); do
-  for lib in bare ours tower-sessions; do
+  for lib in "${libraries[@]}"; do
     url="http://127.0.0.1:${port[$lib]}/counter"
     # One session per run, created before the clock starts.
     cookie=$(curl -s -D - -o /dev/null "$url" | awk -F'[:;] *' 'tolower($1) == "set-cookie" { print $2; exit }')
     pid_var="pid_${lib//-/_}"
     pid=${!pid_var}
     before=$(ticks "$pid")
+    redis_before=$( [ -n "${redis_pid:-}" ] && ticks "$redis_pid" || echo 0)
     wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" ${cookie:+-H "Cookie: $cookie"} "$url" >"$work/wrk.txt"
     after=$(ticks "$pid")
+    redis_after=$( [ -n "${redis_pid:-}" ] && ticks "$redis_pid" || echo 0)
     requests=$(awk '/requests in/ { print $1; exit }' "$work/wrk.txt")
     rps=$(awk '/Requests\/sec/ { print $2; exit }' "$work/wrk.txt")
     cpu_us=$(python3 -c "print(round(($after - $before) / $hz * 1e6 / $requests, 2))")
-    echo "round $round  $lib: $rps req/s, ${cpu_us} µs server CPU per request" >&2
-    python3 - "$work/results.json" "$round" "$lib" "$rps" "$cpu_us" "$requests" <<'PY'
+    redis_us=$(python3 -c "print(round(($redis_after - $redis_before) / $hz * 1e6 / $requests, 2))")
+    echo "round $round  $lib: $rps req/s, ${cpu_us} µs server CPU per request${redis_pid:+, ${redis_us} µs redis-server CPU}" >&2
+    python3 - "$work/results.json" "$round" "$lib" "$rps" "$cpu_us" "$requests" "$redis_us" <<'PY'
 import json, sys
-path, round_, lib, rps, cpu, requests = sys.argv[1:]
+path, round_, lib, rps, cpu, requests, redis = sys.argv[1:]
 data = json.load(open(path))
 data["rounds"].append({"round": int(round_), "library": lib, "requests_per_second": float(rps),
-                       "server_cpu_us_per_request": float(cpu), "requests": int(requests)})
+                       "server_cpu_us_per_request": float(cpu), "requests": int(requests),
+                       "redis_cpu_us_per_request": float(redis)})
 json.dump(data, open(path, "w"), indent=2)
 PY
   done
 done
 
-python3 - "$work/results.json" "$CONNECTIONS" "$DURATION" <<'PY' >benches/results/loadtest.json
+python3 - "$work/results.json" "$CONNECTIONS" "$DURATION" "${libraries[@]}" <<'PY' >"$results"
 import json, statistics, sys
 data = json.load(open(sys.argv[1]))
 summary = {}
-for lib in ["bare", "ours", "tower-sessions"]:
+for lib in sys.argv[4:]:
     runs = [r for r in data["rounds"] if r["library"] == lib]
     summary[lib] = {
         "requests_per_second": statistics.median(r["requests_per_second"] for r in runs),
         "server_cpu_us_per_request": statistics.median(r["server_cpu_us_per_request"] for r in runs),
+        "redis_cpu_us_per_request": statistics.median(r["redis_cpu_us_per_request"] for r in runs),
     }
 data["median"] = summary
 data["method"] = (f"wrk -t1 -c{sys.argv[2]} -d{sys.argv[3]}s on 127.0.0.1, GET /counter with one "
                   "session's cookie, servers alternating; CPU = utime+stime of the server process")
 print(json.dumps(data, indent=2))
 PY
-python3 - <<'PY'
-import json
-m = json.load(open("benches/results/loadtest.json"))["median"]
-bare, ours, ts = m["bare"], m["ours"], m["tower-sessions"]
+python3 - "$results" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))["median"]
+bare, ours, ts = m["bare"], m["ours"], m[[k for k in m if k.startswith("tower")][0]]
 for lib, r in m.items():
-    print(f"{lib:<16}{r['requests_per_second']:>12.0f} req/s{r['server_cpu_us_per_request']:>10.2f} µs CPU/request")
+    redis = f", redis-server {r['redis_cpu_us_per_request']:.2f} µs" if r["redis_cpu_us_per_request"] else ""
+    print(f"{lib:<28}{r['requests_per_second']:>10.0f} req/s{r['server_cpu_us_per_request']:>8.2f} µs CPU/request{redis}")
 o = ours["server_cpu_us_per_request"] - bare["server_cpu_us_per_request"]
 t = ts["server_cpu_us_per_request"] - bare["server_cpu_us_per_request"]
 print(f"CPU over bare: ours {o:.2f} µs, tower-sessions {t:.2f} µs (ratio {o / t:.2f}, target <= 0.25)")
 print(f"req/s vs bare: ours {ours['requests_per_second'] / bare['requests_per_second']:.2f} (target >= 0.9)")
+print(f"req/s vs tower-sessions: ours {ours['requests_per_second'] / ts['requests_per_second']:.2f}")
 PY

@@ -21,11 +21,15 @@ pub(crate) fn session_id_from(headers: &HeaderMap, config: &Config) -> Option<Se
     let name = config.cookie_name.as_bytes();
     for header in headers.get_all(COOKIE) {
         for pair in header.as_bytes().split(|&b| b == b';') {
-            let Some(eq) = pair.iter().position(|&b| b == b'=') else {
+            // `name=value`, with optional whitespace around both.
+            let Some(rest) = pair.trim_ascii_start().strip_prefix(name) else {
                 continue;
             };
-            let (pair_name, value) = (trim(&pair[..eq]), trim(&pair[eq + 1..]));
-            if pair_name != name || value.len() > MAX_COOKIE_VALUE_LEN {
+            let Some(value) = rest.trim_ascii_start().strip_prefix(b"=") else {
+                continue;
+            };
+            let value = value.trim_ascii();
+            if value.len() > MAX_COOKIE_VALUE_LEN {
                 continue;
             }
             if let Some(id) = SessionId::parse_bytes(value) {
@@ -34,11 +38,6 @@ pub(crate) fn session_id_from(headers: &HeaderMap, config: &Config) -> Option<Se
         }
     }
     None
-}
-
-/// Strips the whitespace a `Cookie` header may put around names and values.
-fn trim(bytes: &[u8]) -> &[u8] {
-    bytes.trim_ascii()
 }
 
 fn signed_session_id_from(headers: &HeaderMap, config: &Config) -> Option<SessionId> {

@@ -6,6 +6,7 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -139,21 +140,26 @@ impl SessionLayer {
     pub fn with_purge_interval(mut self, interval: Duration) -> Self {
         self.purge = Some(Arc::new(PurgeTask {
             interval,
-            started: Mutex::new(false),
+            started: AtomicBool::new(false),
+            starting: Mutex::new(()),
         }));
         self
     }
 
     fn start_purge(&self) {
         let Some(purge) = &self.purge else { return };
-        let mut started = purge.started.lock().unwrap_or_else(|e| e.into_inner());
-        if *started {
+        // Checked on every request: a load, not a lock, once the task runs.
+        if purge.started.load(Ordering::Acquire) {
+            return;
+        }
+        let _starting = purge.starting.lock().unwrap_or_else(|e| e.into_inner());
+        if purge.started.load(Ordering::Acquire) {
             return;
         }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        *started = true;
+        purge.started.store(true, Ordering::Release);
         let weak_task: Weak<PurgeTask> = Arc::downgrade(purge);
         let store = Arc::downgrade(&self.store);
         let interval = purge.interval;
@@ -175,7 +181,8 @@ impl SessionLayer {
 #[derive(Debug)]
 struct PurgeTask {
     interval: Duration,
-    started: Mutex<bool>,
+    started: AtomicBool,
+    starting: Mutex<()>,
 }
 
 impl<S> Layer<S> for SessionLayer {
@@ -229,11 +236,11 @@ where
         }
         let session = RequestSession::new(self.parts.clone());
         request.extensions_mut().insert(session.clone());
-        // The clone that was made ready is the one to call (tower's usual dance).
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
+        // The inner service is called here, right after it was polled ready, so the
+        // service itself is not cloned (the usual clone-and-swap is for services that
+        // call their inner one later, from their future).
         ResponseFuture {
-            inner: inner.call(request),
+            inner: self.inner.call(request),
             session: Some(session),
             finishing: None,
             _error: PhantomData,

@@ -108,7 +108,9 @@ pub enum BagError {
 #[derive(Default)]
 pub struct Bag {
     nodes: Vec<BagNode>,
-    tracker: Option<Box<Tracker>>,
+    // Inline, not boxed: marking a Bag (every request that loads a session does) then
+    // costs no allocation.
+    tracker: Option<Tracker>,
 }
 
 impl Clone for Bag {
@@ -614,7 +616,7 @@ impl Bag {
     /// Starts (or restarts) change tracking: from now on the Bag records the paths set
     /// and removed, to be read with [`Bag::changes`] or [`Bag::take_changes`].
     pub fn mark(&mut self) {
-        self.tracker = Some(Box::default());
+        self.tracker = Some(Tracker::default());
     }
 
     /// Stops change tracking and forgets what was recorded.
@@ -688,7 +690,10 @@ impl Bag {
     fn apply_set(&mut self, path: &BagPath, value: &BagValue, attributes: &Attributes) {
         self.set_node(path, value.clone(), None, true)
             .expect("change sets hold label paths, which can always be set");
-        if let Some((node, _)) = self.node_mut(path.segments())
+        // Looked up without `node_mut`'s path copy first: attributes rarely change.
+        let same = matches!(self.node_at(path.segments()), Ok(Some(node)) if node.attributes == *attributes);
+        if !same
+            && let Some((node, _)) = self.node_mut(path.segments())
             && node.attributes != *attributes
         {
             node.attributes = attributes.clone();
