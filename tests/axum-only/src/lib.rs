@@ -30,7 +30,9 @@ mod tests {
         };
         cart.write_to_bag(&mut bag).unwrap();
         assert_eq!(
-            bag.get_as::<String>("shop.checkout.coupon").unwrap().as_deref(),
+            bag.get_as::<String>("shop.checkout.coupon")
+                .unwrap()
+                .as_deref(),
             Some("WELCOME")
         );
         assert_eq!(Cart::from_bag(&bag).unwrap(), cart);
