@@ -14,7 +14,10 @@ async fn counter() -> String {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3001);
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3001);
     let app = Router::new().route("/counter", get(counter));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("bare axum listening on http://{}", listener.local_addr()?);

@@ -11,7 +11,12 @@ use axum::routing::get;
 use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
 
 async fn counter(session: Session) -> String {
-    let visits: u64 = session.get("visits").await.ok().flatten().unwrap_or_default();
+    let visits: u64 = session
+        .get("visits")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     match session.insert("visits", visits + 1).await {
         Ok(()) => (visits + 1).to_string(),
         Err(error) => format!("session error: {error}"),
@@ -20,10 +25,16 @@ async fn counter(session: Session) -> String {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3002);
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3002);
     let layer = SessionManagerLayer::new(MemoryStore::default()).with_secure(false);
     let app = Router::new().route("/counter", get(counter)).layer(layer);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    println!("tower-sessions listening on http://{}", listener.local_addr()?);
+    println!(
+        "tower-sessions listening on http://{}",
+        listener.local_addr()?
+    );
     axum::serve(listener, app).await
 }
