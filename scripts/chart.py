@@ -63,7 +63,7 @@ def fmt_ns(ns):
     return f"{ns / 1000:.2f} µs"
 
 
-def table(times, instr, memory, load):
+def table(times, instr, memory, load, redis=None):
     out = []
     out.append("| scenario | bare axum | ours | tower-sessions | ours' overhead / tower-sessions' | target | holds |")
     out.append("|---|---|---|---|---|---|---|")
@@ -129,6 +129,13 @@ def table(times, instr, memory, load):
         out.append("|---|---|---|")
         for lib in LIBRARIES:
             out.append(f"| {lib} | {m[lib]['requests_per_second']:.0f} | {m[lib]['server_cpu_us_per_request']:.2f} µs |")
+    if redis:
+        m = redis["median"]
+        out.append("")
+        out.append("| loopback on Redis, GET /counter | req/s | server CPU per request | redis-server CPU per request |")
+        out.append("|---|---|---|---|")
+        for lib, row in m.items():
+            out.append(f"| {lib} | {row['requests_per_second']:.0f} | {row['server_cpu_us_per_request']:.2f} µs | {row.get('redis_cpu_us_per_request', 0):.2f} µs |")
     return "\n".join(out)
 
 
@@ -194,9 +201,10 @@ def main():
     instr = load_json("callgrind.json")
     memory = load_json("memory.json")
     load = load_json("loadtest.json")
+    redis = load_json("loadtest-redis.json")
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "benchmarks.svg").write_text(chart(times, instr))
-    print(table(times, instr, memory, load))
+    print(table(times, instr, memory, load, redis))
 
 
 if __name__ == "__main__":
