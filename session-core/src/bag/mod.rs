@@ -357,6 +357,9 @@ impl Bag {
         force: bool,
     ) -> Result<(), BagError> {
         let tracking = self.tracker.is_some();
+        // The record names nodes by label. A label-only path already does, and is
+        // recorded as it is (a shared copy); `#N` steps are resolved along the way.
+        let build_canonical = tracking && !path.is_label_only();
         let mut canonical: Vec<Segment> = Vec::new();
         // A node created by this call is recorded whole at the topmost new level, so
         // that replaying the change set creates it at the same position.
@@ -382,7 +385,7 @@ impl Bag {
                 },
             };
             let node = &mut bag.nodes[index];
-            if tracking {
+            if build_canonical {
                 canonical.push(Segment::Label(node.label.clone()));
             }
             if let BagValue::Leaf(leaf) = &node.value {
@@ -413,14 +416,14 @@ impl Bag {
                     changed |= node.attributes.extend_from(attributes);
                 }
                 // The label is copied for the record only when there is one to make.
-                if tracking && changed {
+                if build_canonical && changed {
                     canonical.push(Segment::Label(node.label.clone()));
                 }
                 changed
             }
             Step::Missing => match last {
                 Segment::Label(label) => {
-                    if tracking {
+                    if build_canonical {
                         canonical.push(last.clone());
                     }
                     let mut node = BagNode::new(label.clone(), value);
@@ -440,10 +443,20 @@ impl Bag {
             },
         };
         if changed && let Some(tracker) = &mut self.tracker {
-            if let Some(depth) = created_at_depth {
-                canonical.truncate(depth + 1);
-            }
-            tracker.record_set(BagPath::from_segments(canonical));
+            let recorded = if build_canonical {
+                if let Some(depth) = created_at_depth {
+                    canonical.truncate(depth + 1);
+                }
+                BagPath::from_segments(canonical)
+            } else {
+                match created_at_depth {
+                    Some(depth) if depth + 1 < path.segments().len() => {
+                        BagPath::from_segments(path.segments()[..=depth].to_vec())
+                    }
+                    _ => path.node_path().into_owned(),
+                }
+            };
+            tracker.record_set(recorded);
         }
         Ok(())
     }

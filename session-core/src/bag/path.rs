@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// One step of a [`BagPath`]: a node label or a positional index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -135,7 +136,8 @@ pub enum PathError {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BagPath {
-    segments: Vec<Segment>,
+    // Shared, so that a change record keeps a typed field's path without copying it.
+    segments: Arc<[Segment]>,
     attribute: Option<String>,
 }
 
@@ -161,7 +163,7 @@ impl BagPath {
             return None;
         }
         Some(BagPath {
-            segments,
+            segments: segments.into(),
             attribute: None,
         })
     }
@@ -192,10 +194,10 @@ impl BagPath {
                 position: self.to_string().len() + 1,
             });
         }
-        let mut segments = self.segments.clone();
+        let mut segments = self.segments.to_vec();
         segments.push(Segment::Label(label));
         Ok(BagPath {
-            segments,
+            segments: segments.into(),
             attribute: None,
         })
     }
@@ -206,7 +208,7 @@ impl BagPath {
         segments.extend_from_slice(&self.segments);
         segments.extend_from_slice(&tail.segments);
         BagPath {
-            segments,
+            segments: segments.into(),
             attribute: tail.attribute.clone(),
         }
     }
@@ -242,7 +244,7 @@ impl BagPath {
     pub(crate) fn from_segments(segments: Vec<Segment>) -> Self {
         debug_assert!(!segments.is_empty());
         BagPath {
-            segments,
+            segments: segments.into(),
             attribute: None,
         }
     }
@@ -453,7 +455,7 @@ fn parse(text: &str) -> Result<BagPath, PathError> {
         finish(&mut current, escaped_start, segment_start, &mut segments)?;
     }
     Ok(BagPath {
-        segments,
+        segments: segments.into(),
         attribute,
     })
 }
