@@ -7,7 +7,7 @@
 //! ```
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post, put};
 use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
 
 async fn counter(session: Session) -> String {
@@ -23,6 +23,10 @@ async fn counter(session: Session) -> String {
     }
 }
 
+async fn other() -> &'static str {
+    "not measured"
+}
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let port: u16 = std::env::var("PORT")
@@ -30,7 +34,18 @@ async fn main() -> std::io::Result<()> {
         .and_then(|p| p.parse().ok())
         .unwrap_or(3002);
     let layer = SessionManagerLayer::new(MemoryStore::default()).with_secure(false);
-    let app = Router::new().route("/counter", get(counter)).layer(layer);
+    // The demo's routes, so that routing costs what it costs the demo; only /counter
+    // is measured.
+    let app = Router::new()
+        .route("/", get(other))
+        .route("/counter", get(counter))
+        .route("/login", post(other))
+        .route("/logout", post(other))
+        .route("/whoami", get(other))
+        .route("/notes/{key}", put(other))
+        .route("/notes", get(other))
+        .route("/admin", get(other))
+        .layer(layer);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!(
         "tower-sessions listening on http://{}",

@@ -2,8 +2,9 @@
 # Loopback load test: the demo's GET /counter (ours, memory store) against the same
 # route on tower-sessions and on bare axum, each served by a release build on
 # 127.0.0.1, driven by wrk (bounded: one thread, 16 connections, DURATION seconds),
-# servers alternating for ROUNDS rounds. Every connection sends the cookie of one
-# session obtained up front, so each request reads and writes an existing session.
+# servers alternating for ROUNDS rounds. SESSIONS sessions (default 1) are created up
+# front and the requests take their cookies in turn (through a wrk Lua script when
+# there are several), so each request reads and writes an existing session.
 #
 #   scripts/loadtest.sh            (ROUNDS=3 DURATION=10 by default)
 #   REDIS=1 scripts/loadtest.sh    the same on Redis: ours (the demo with REDIS_URL)
@@ -19,6 +20,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-16}
+SESSIONS=${SESSIONS:-1}
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
 
 cargo build --release --example demo --example bench_server_bare \
@@ -70,13 +72,35 @@ echo '{"rounds": []}' >"$work/results.json"
 for round in $(seq "$ROUNDS"); do
   for lib in "${libraries[@]}"; do
     url="http://127.0.0.1:${port[$lib]}/counter"
-    # One session per run, created before the clock starts.
-    cookie=$(curl -s -D - -o /dev/null "$url" | awk -F'[:;] *' 'tolower($1) == "set-cookie" { print $2; exit }')
+    # The sessions of this run, created before the clock starts; wrk's script hands
+    # their cookies to the requests in turn.
+    : >"$work/cookies"
+    for _ in $(seq "$SESSIONS"); do
+      curl -s -D - -o /dev/null "$url" |
+        awk -F'[:;] *' 'tolower($1) == "set-cookie" { print $2; exit }' >>"$work/cookies"
+    done
+    script=()
+    if [ "$(wc -l <"$work/cookies")" = 1 ]; then
+      # One session: a fixed header, no script (wrk then sends prepared requests).
+      script=(-H "Cookie: $(cat "$work/cookies")")
+    elif [ -s "$work/cookies" ]; then
+      {
+        echo "local cookies = {"
+        sed 's/.*/  "&",/' "$work/cookies"
+        echo "}"
+        echo "local n = 0"
+        echo "request = function()"
+        echo "  n = n + 1"
+        echo '  return wrk.format(nil, nil, { ["Cookie"] = cookies[n % #cookies + 1] })'
+        echo "end"
+      } >"$work/cookies.lua"
+      script=(-s "$work/cookies.lua")
+    fi
     pid_var="pid_${lib//-/_}"
     pid=${!pid_var}
     before=$(ticks "$pid")
     redis_before=$( [ -n "${redis_pid:-}" ] && ticks "$redis_pid" || echo 0)
-    wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" ${cookie:+-H "Cookie: $cookie"} "$url" >"$work/wrk.txt"
+    wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "${script[@]}" "$url" >"$work/wrk.txt"
     after=$(ticks "$pid")
     redis_after=$( [ -n "${redis_pid:-}" ] && ticks "$redis_pid" || echo 0)
     requests=$(awk '/requests in/ { print $1; exit }' "$work/wrk.txt")
@@ -96,11 +120,11 @@ PY
   done
 done
 
-python3 - "$work/results.json" "$CONNECTIONS" "$DURATION" "${libraries[@]}" <<'PY' >"$results"
+python3 - "$work/results.json" "$CONNECTIONS" "$DURATION" "$SESSIONS" "${libraries[@]}" <<'PY' >"$results"
 import json, statistics, sys
 data = json.load(open(sys.argv[1]))
 summary = {}
-for lib in sys.argv[4:]:
+for lib in sys.argv[5:]:
     runs = [r for r in data["rounds"] if r["library"] == lib]
     summary[lib] = {
         "requests_per_second": statistics.median(r["requests_per_second"] for r in runs),
@@ -108,8 +132,9 @@ for lib in sys.argv[4:]:
         "redis_cpu_us_per_request": statistics.median(r["redis_cpu_us_per_request"] for r in runs),
     }
 data["median"] = summary
-data["method"] = (f"wrk -t1 -c{sys.argv[2]} -d{sys.argv[3]}s on 127.0.0.1, GET /counter with one "
-                  "session's cookie, servers alternating; CPU = utime+stime of the server process")
+data["method"] = (f"wrk -t1 -c{sys.argv[2]} -d{sys.argv[3]}s on 127.0.0.1, GET /counter with the "
+                  f"cookies of {sys.argv[4]} sessions in turn, servers alternating; "
+                  "CPU = utime+stime of the server process")
 print(json.dumps(data, indent=2))
 PY
 python3 - "$results" <<'PY'

@@ -84,7 +84,9 @@ pub(crate) enum FinishError {
 /// A session some extractor loaded, to be written back once the handler is done.
 #[derive(Debug)]
 pub(crate) struct Finishing {
-    parts: Arc<LayerParts>,
+    // The request's own handle, not the layer's shared parts: no reference count
+    // that other threads touch is changed to finish a request.
+    session: RequestSession,
     loaded: Box<Loaded>,
 }
 
@@ -282,10 +284,10 @@ impl RequestSession {
 
     /// The session to write back, if an extractor loaded one; `None` when the request
     /// never used its session (no store call, no cookie).
-    pub(crate) fn take_for_finish(&self) -> Option<Finishing> {
+    pub(crate) fn take_for_finish(self) -> Option<Finishing> {
         let loaded = self.lock().take()?;
         Some(Finishing {
-            parts: self.0.parts.clone(),
+            session: self,
             loaded,
         })
     }
@@ -294,14 +296,17 @@ impl RequestSession {
 impl Finishing {
     /// True when [`Finishing::finish`] completes on its first poll (the memory store).
     pub(crate) fn is_immediate(&self) -> bool {
-        self.parts.store.is_immediate()
+        self.session.store().is_immediate()
     }
 
     /// Writes back what the request changed and says what cookie the response needs.
     pub(crate) async fn finish(self) -> Result<CookieAction, FinishError> {
-        let Finishing { parts, mut loaded } = self;
-        let store = &*parts.store;
-        let config = &*parts.config;
+        let Finishing {
+            session: handle,
+            mut loaded,
+        } = self;
+        let store = handle.store();
+        let config = handle.config();
         if let Some(message) = loaded.write_error.take() {
             return Err(FinishError::Write(message));
         }
