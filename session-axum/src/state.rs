@@ -331,10 +331,22 @@ impl Finishing {
             if !has_content {
                 return Ok(CookieAction::None);
             }
-            let id = loaded.session.id();
             let mut session = loaded.session;
             session.data_mut().unmark();
-            store.create(&session).await.map_err(FinishError::Store)?;
+            // 128 random bits make a collision all but impossible; if one happens the
+            // store refuses to overwrite, and the session moves to another fresh id.
+            let mut attempts = 0;
+            loop {
+                match store.create(&session).await {
+                    Ok(()) => break,
+                    Err(StoreError::IdCollision) if attempts < 3 => {
+                        attempts += 1;
+                        session = session.with_id(SessionId::generate());
+                    }
+                    Err(err) => return Err(FinishError::Store(err)),
+                }
+            }
+            let id = session.id();
             if let Some(old) = loaded.rotated_from {
                 store.delete(&old).await.map_err(FinishError::Store)?;
             }

@@ -423,3 +423,58 @@ async fn data_that_no_longer_fits_is_an_error_that_loses_nothing() {
         Some("seven")
     );
 }
+
+/// A memory store whose first `create` answers that the id is taken.
+#[derive(Debug, Clone, Default)]
+struct CollidingStore {
+    collided: Arc<std::sync::atomic::AtomicBool>,
+    inner: MemoryStore,
+}
+
+impl SessionStore for CollidingStore {
+    async fn create(&self, session: &StoredSession) -> Result<(), StoreError> {
+        if !self
+            .collided
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Err(StoreError::IdCollision);
+        }
+        self.inner.create(session).await
+    }
+    async fn load(&self, id: &SessionId) -> Result<Option<StoredSession>, StoreError> {
+        self.inner.load(id).await
+    }
+    async fn save_changes(
+        &self,
+        id: &SessionId,
+        changes: &SessionChanges,
+    ) -> Result<(), StoreError> {
+        self.inner.save_changes(id, changes).await
+    }
+    async fn delete(&self, id: &SessionId) -> Result<bool, StoreError> {
+        self.inner.delete(id).await
+    }
+    async fn purge_expired(&self) -> Result<usize, StoreError> {
+        self.inner.purge_expired().await
+    }
+}
+
+#[tokio::test]
+async fn an_id_collision_moves_the_new_session_to_another_id() {
+    let store = CollidingStore::default();
+    let app = common::app(SessionLayer::new(store.clone()));
+    let response = send(&app, "GET", "/counter", None, "").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = cookie_pair(&response);
+    assert!(store.collided.load(std::sync::atomic::Ordering::SeqCst));
+    assert_eq!(store.inner.len(), 1);
+    let id = SessionId::parse(cookie.strip_prefix("session_id=").unwrap()).unwrap();
+    assert!(
+        store.inner.load(&id).await.unwrap().is_some(),
+        "the cookie names the stored session"
+    );
+    assert_eq!(
+        text(send(&app, "GET", "/counter", Some(&cookie), "").await).await,
+        "2"
+    );
+}
