@@ -142,7 +142,8 @@ pub struct BagPath {
 }
 
 impl BagPath {
-    /// Parses a path; see the [module docs](self) for the syntax.
+    /// Parses a path: `a.b.c`, `\.` for a literal dot, `#N` for the N-th node, `path?name`
+    /// for an attribute (see [`BagPath`]).
     pub fn parse(text: &str) -> Result<Self, PathError> {
         parse(text)
     }
