@@ -74,13 +74,19 @@ fn base_cookie(config: &Config, value: String) -> Cookie<'static> {
     cookie.build()
 }
 
+/// The cookie that hands `id` to the client for `ttl` seconds, unsigned.
+fn id_cookie(config: &Config, id: SessionId) -> Cookie<'static> {
+    let mut cookie = base_cookie(config, id.to_string());
+    cookie.set_max_age(cookie::time::Duration::seconds(config.ttl.max(0)));
+    cookie
+}
+
 /// The `Set-Cookie` value that hands `id` to the client for `ttl` seconds.
 pub(crate) fn set_cookie(config: &Config, id: SessionId) -> String {
     if config.key.is_none() && config.domain.is_none() {
         return plain_set_cookie(config, id);
     }
-    let mut cookie = base_cookie(config, id.to_string());
-    cookie.set_max_age(cookie::time::Duration::seconds(config.ttl.max(0)));
+    let cookie = id_cookie(config, id);
     match &config.key {
         None => cookie.to_string(),
         Some(key) => {
@@ -146,9 +152,9 @@ mod tests {
                     ttl: 1234,
                     ..Config::default()
                 };
-                let mut expected = base_cookie(&config, id.to_string());
-                expected.set_max_age(cookie::time::Duration::seconds(1234));
-                assert_eq!(plain_set_cookie(&config, id), expected.to_string());
+                let expected = id_cookie(&config, id).to_string();
+                assert!(expected.contains("Max-Age=1234"), "{expected}");
+                assert_eq!(plain_set_cookie(&config, id), expected);
             }
         }
     }

@@ -180,35 +180,27 @@ impl RequestSession {
 
     /// Makes `found` (or a fresh session, when nothing was found) the request's session.
     fn install(&self, found: Option<Session>, now: SystemTime) {
-        let loaded = match found {
+        let (mut session, origin) = match found {
             Some(mut session) => {
                 let stored_last_access = session.meta().last_access;
                 session.touch_at(now);
-                session.data_mut().mark();
-                Loaded {
-                    session,
-                    origin: Origin::Stored { stored_last_access },
-                    rotated_from: None,
-                    logged_out: false,
-                    write_error: None,
-                }
+                (session, Origin::Stored { stored_last_access })
             }
-            None => {
-                let mut session =
-                    Session::new_at(SessionId::generate(), None, self.config().ttl, now);
-                session.data_mut().mark();
-                Loaded {
-                    session,
-                    origin: Origin::Fresh,
-                    rotated_from: None,
-                    logged_out: false,
-                    write_error: None,
-                }
-            }
+            None => (
+                Session::new_at(SessionId::generate(), None, self.config().ttl, now),
+                Origin::Fresh,
+            ),
         };
+        session.data_mut().mark();
         let mut state = self.lock();
         if state.is_none() {
-            *state = Some(Box::new(loaded));
+            *state = Some(Box::new(Loaded {
+                session,
+                origin,
+                rotated_from: None,
+                logged_out: false,
+                write_error: None,
+            }));
         }
     }
 
@@ -227,11 +219,13 @@ impl RequestSession {
 
     /// Runs `f` on the loaded session, mutably.
     pub(crate) fn with_session_mut<R>(&self, f: impl FnOnce(&mut Session) -> R) -> R {
+        self.with_loaded_mut(|loaded| f(&mut loaded.session))
+    }
+
+    /// Runs `f` on the loaded state (same precondition as [`Self::with_session`]).
+    fn with_loaded_mut<R>(&self, f: impl FnOnce(&mut Loaded) -> R) -> R {
         let mut state = self.lock();
-        f(&mut state
-            .as_mut()
-            .expect("session loaded by the extractor")
-            .session)
+        f(state.as_mut().expect("session loaded by the extractor"))
     }
 
     /// Records that a typed write-back failed, so the layer refuses to pretend success.
@@ -248,38 +242,29 @@ impl RequestSession {
     }
 
     fn rotate(loaded: &mut Loaded) {
-        let new_id = SessionId::generate();
         if loaded.origin != Origin::Fresh && loaded.rotated_from.is_none() {
             loaded.rotated_from = Some(loaded.session.id());
         }
-        let session = std::mem::replace(
-            &mut loaded.session,
-            Session::new_at(new_id, None, 0, SystemTime::UNIX_EPOCH),
-        );
-        loaded.session = session.with_id(new_id);
+        loaded.session.set_id(SessionId::generate());
     }
 
     /// Login: replaces auth and avatar, keeps the data, moves the session to a new id.
     pub(crate) fn login(&self, auth: AuthSnapshot) {
-        let mut state = self.lock();
-        let loaded = state.as_mut().expect("session loaded by the extractor");
-        loaded.session.set_auth(Some(auth));
-        loaded.logged_out = false;
-        Self::rotate(loaded);
+        self.with_loaded_mut(|loaded| {
+            loaded.session.set_auth(Some(auth));
+            loaded.logged_out = false;
+            Self::rotate(loaded);
+        });
     }
 
     /// Moves the session to a new id, keeping everything else.
     pub(crate) fn cycle_id(&self) {
-        let mut state = self.lock();
-        let loaded = state.as_mut().expect("session loaded by the extractor");
-        Self::rotate(loaded);
+        self.with_loaded_mut(Self::rotate);
     }
 
     /// Logout: the session is deleted and the client told to drop its cookie.
     pub(crate) fn logout(&self) {
-        let mut state = self.lock();
-        let loaded = state.as_mut().expect("session loaded by the extractor");
-        loaded.logged_out = true;
+        self.with_loaded_mut(|loaded| loaded.logged_out = true);
     }
 
     /// The session to write back, if an extractor loaded one; `None` when the request
@@ -341,7 +326,7 @@ impl Finishing {
                     Ok(()) => break,
                     Err(StoreError::IdCollision) if attempts < 3 => {
                         attempts += 1;
-                        session = session.with_id(SessionId::generate());
+                        session.set_id(SessionId::generate());
                     }
                     Err(err) => return Err(FinishError::Store(err)),
                 }

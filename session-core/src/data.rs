@@ -305,17 +305,17 @@ impl<M: MapField> MapPath<M> {
 
     /// The value of entry `key`, `None` when absent.
     pub fn get_entry(&self, bag: &Bag, key: &str) -> Result<Option<M::Value>, BagError> {
-        bag.get_as(&self.path.child(key)?)
+        self.entry(key)?.get(bag)
     }
 
     /// Sets entry `key`: one path written.
     pub fn set_entry(&self, bag: &mut Bag, key: &str, value: &M::Value) -> Result<(), BagError> {
-        bag.set_as(&self.path.child(key)?, value)
+        self.entry(key)?.set(bag, value)
     }
 
     /// Removes entry `key`; `true` when it was there.
     pub fn remove_entry(&self, bag: &mut Bag, key: &str) -> Result<bool, BagError> {
-        Ok(bag.remove(&self.path.child(key)?)?.is_some())
+        self.entry(key)?.remove(bag)
     }
 }
 

@@ -161,9 +161,14 @@ impl Session {
         self.auth = auth;
     }
 
+    /// Moves the session to another id (for id rotation).
+    pub fn set_id(&mut self, id: SessionId) {
+        self.id = id;
+    }
+
     /// The same session under another id (for id rotation).
     pub fn with_id(mut self, id: SessionId) -> Self {
-        self.id = id;
+        self.set_id(id);
         self
     }
 

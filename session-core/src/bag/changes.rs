@@ -188,20 +188,16 @@ impl Tracker {
 
     pub(super) fn materialize(&self, bag: &Bag) -> ChangeSet {
         let mut changes = Vec::with_capacity(self.entries.len());
-        for (path, kind) in &self.entries {
-            match kind {
-                Kind::Removed => changes.push(Change::Removed { path: path.clone() }),
-                Kind::Set => {
-                    if let Ok(Some(node)) = bag.node_at(path.segments()) {
-                        changes.push(Change::Set {
-                            path: path.clone(),
-                            value: node.value.clone(),
-                            attributes: node.attributes.clone(),
-                        });
-                    }
-                }
-            }
-        }
+        self.replay(bag, |change| {
+            changes.push(match change {
+                ChangeRef::Removed { path } => Change::Removed { path: path.clone() },
+                ChangeRef::Set { path, node } => Change::Set {
+                    path: path.clone(),
+                    value: node.value.clone(),
+                    attributes: node.attributes.clone(),
+                },
+            });
+        });
         ChangeSet { changes }
     }
 }

@@ -705,10 +705,7 @@ impl Bag {
             .expect("change sets hold label paths, which can always be set");
         // Looked up without `node_mut`'s path copy first: attributes rarely change.
         let same = matches!(self.node_at(path.segments()), Ok(Some(node)) if node.attributes == *attributes);
-        if !same
-            && let Some((node, _)) = self.node_mut(path.segments())
-            && node.attributes != *attributes
-        {
+        if !same && let Some((node, _)) = self.node_mut(path.segments()) {
             node.attributes = attributes.clone();
             if let Some(tracker) = &mut self.tracker {
                 tracker.record_set(path.clone());
